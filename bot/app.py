@@ -1,0 +1,201 @@
+"""`create_app(settings)`: the gateway's aiohttp application.
+
+Resources live in `cleanup_ctx` (storage, content, the Rasa client); state is reached
+through typed `web.AppKey`s. Routes and who may call them:
+
+| route | who |
+|---|---|
+| GET /, /static/* | anyone (demo page) |
+| GET /ws | anyone; browsers only from this site or allow-listed origins |
+| GET /healthz | anyone (no data) |
+| POST /nlg | Rasa, with `?token=NLG_TOKEN` |
+| GET /internal/* | the action server, with `Authorization: Bearer INTERNAL_TOKEN` |
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+
+import aiohttp
+from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+from aiohttp.typedefs import Handler
+
+from bot import access, internal_api, webchat
+from bot.content import ContentLibrary, load_content_dir
+from bot.core import ConversationCore, Dialogue
+from bot.nlg import render_for_rasa
+from bot.rasa_client import CircuitBreaker, RasaClient
+from bot.settings import Settings
+from bot.storage import Keyring, Store
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+
+
+class ContentHolder:
+    """The published content library; replaced as a whole when content is published."""
+
+    def __init__(self, library: ContentLibrary) -> None:
+        self.library = library
+
+    def __call__(self) -> ContentLibrary:
+        return self.library
+
+
+SETTINGS = web.AppKey("settings", Settings)
+STORE = web.AppKey("store", Store)
+CONTENT = web.AppKey("content", ContentHolder)
+CORE = web.AppKey("core", ConversationCore)
+RASA = web.AppKey("rasa", RasaClient)
+
+
+class PrivateAccessLogger(AbstractAccessLogger):
+    """Method, path without query string, status, duration. No addresses, no queries."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info(
+            "%s %s %s %.1fms", request.method, request.rel_url.path, response.status, time * 1000
+        )
+
+
+def _csp(settings: Settings) -> str:
+    ancestors = " ".join(settings.allowed_origins) or "'none'"
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
+    )
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
+    response = await handler(request)
+    if not response.prepared:
+        settings = request.app[SETTINGS]
+        response.headers.setdefault("Content-Security-Policy", _csp(settings))
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("Cache-Control", "no-store")
+        response.headers.setdefault(
+            "Permissions-Policy", "geolocation=(self), camera=(), microphone=()"
+        )
+    return response
+
+
+async def _storage(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    keyring = Keyring.load_or_create(
+        settings.var_dir, settings.master_key.value or None, settings.hmac_key.value or None
+    )
+    store = await Store.open(settings.resolved_database_url, keyring)
+    if await store.seed_documents(load_content_dir(settings.content_dir)):
+        log.info("content loaded into the database from %s", settings.content_dir)
+    app[STORE] = store
+    app[CONTENT] = ContentHolder(ContentLibrary(await store.load_documents()))
+    yield
+    await store.close()
+
+
+async def _retention(app: web.Application) -> AsyncIterator[None]:
+    """Purge conversations inactive longer than RETENTION_DAYS: at start, then hourly."""
+    settings = app[SETTINGS]
+
+    async def loop() -> None:
+        while True:
+            try:
+                purged = await app[STORE].purge_inactive(timedelta(days=settings.retention_days))
+                if purged:
+                    log.info("retention purge removed %d conversations", purged)
+            except Exception:
+                log.exception("retention purge failed; retrying in an hour")
+            await asyncio.sleep(settings.purge_interval)
+
+    task = asyncio.create_task(loop())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def _dialogue(override: Dialogue | None) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def ctx(app: web.Application) -> AsyncIterator[None]:
+        settings = app[SETTINGS]
+        async with aiohttp.ClientSession() as session:
+            client = RasaClient(
+                session,
+                settings.rasa_url,
+                settings.rasa_token.value,
+                settings.rasa_timeout,
+                CircuitBreaker(settings.breaker_failures, settings.breaker_reset),
+            )
+            app[RASA] = client
+            app[CORE] = ConversationCore(
+                app[STORE], override or client, app[CONTENT], settings.max_text_chars
+            )
+            yield
+
+    return ctx
+
+
+async def index(request: web.Request) -> web.StreamResponse:
+    return web.FileResponse(STATIC / "demo.html")
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return web.json_response(
+        {"status": "ok", "rasa_circuit_open": request.app[RASA].breaker.is_open}
+    )
+
+
+async def websocket(request: web.Request) -> web.StreamResponse:
+    access.access_websocket(request, request.app[SETTINGS])
+    app = request.app
+    return await webchat.serve_connection(request, app[CORE], app[CONTENT], app[SETTINGS])
+
+
+async def nlg(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    access.access_nlg(request, settings)
+    try:
+        body = await request.json()
+    except ValueError:
+        return web.json_response({"error": "bad_json"}, status=400)
+    if not isinstance(body, dict):
+        return web.json_response({"error": "bad_body"}, status=400)
+    return web.json_response(
+        render_for_rasa(request.app[CONTENT](), body, settings.default_language)
+    )
+
+
+def _internal(
+    view: Callable[[ContentLibrary, web.Request], web.Response],
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def handler(request: web.Request) -> web.Response:
+        access.access_internal(request, request.app[SETTINGS])
+        return view(request.app[CONTENT](), request)
+
+    return handler
+
+
+def create_app(settings: Settings, *, dialogue: Dialogue | None = None) -> web.Application:
+    """The gateway. `dialogue` replaces Rasa (benchmarks with a stub NLU, unit tests)."""
+    settings.require_tokens()
+    app = web.Application(middlewares=[security_headers], client_max_size=8 * 1024 * 1024)
+    app[SETTINGS] = settings
+    app.cleanup_ctx.append(_storage)
+    app.cleanup_ctx.append(_retention)
+    app.cleanup_ctx.append(_dialogue(dialogue))
+    app.router.add_get("/", index)
+    app.router.add_static("/static/", STATIC)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/ws", websocket)
+    app.router.add_post("/nlg", nlg)
+    app.router.add_get("/internal/places/resolve", _internal(internal_api.resolve_place))
+    app.router.add_get("/internal/services", _internal(internal_api.services))
+    app.router.add_get("/internal/services/nearest", _internal(internal_api.nearest))
+    return app

@@ -1,0 +1,239 @@
+"""The channel-neutral conversation core: one person's message in, answers out.
+
+The path of a message (see ARCHITECTURE.md):
+normalise → danger screen (rules, always) → imminent? emergency numbers first → store →
+route by state → Rasa (bounded; fail-safe static answer) → triage (screen + intent) →
+handoff decision → store and emit every answer.
+
+Channels call `handle()` with an `emit` callback; each answer is stored before it is
+emitted, so a reconnecting client can replay it. Turns of one conversation are
+serialised; different conversations run concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import weakref
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.content import ContentLibrary
+from bot.errors import BadInput, ContentError, RasaUnavailable
+from bot.messages import BotText, Button
+from bot.rasa_client import RasaReply
+from bot.screen import RiskLevel, screen
+from bot.storage import ConversationRecord, Store
+from bot.storage.types import Channel, ConversationState, Sender
+from bot.text import detect_language, normalize
+from bot.triage import Assessment, assess
+from handoff.policy import decide
+
+log = logging.getLogger(__name__)
+
+PAYLOAD = re.compile(r"^/[a-z_]{1,40}$")
+LOCATION_PAYLOAD = "/share_location"
+# Only if the content itself cannot be rendered. 113 (police, 24/7) per
+# shared/reference/vietnam-gbv-facts.md (source: kienthucykhoa.edu.vn/113-la-so-dien-thoai-gi/).
+LAST_RESORT = "Khẩn cấp: gọi 113 (công an). Emergency: call 113 (police)."
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """What a person sent. `text` is what they typed or the title of the button they
+    pressed; `payload` is the button's payload; `location` a shared (lat, lon)."""
+
+    text: str
+    payload: str | None = None
+    location: tuple[float, float] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    seq: int
+    sender: Sender
+    message: BotText
+
+
+@dataclass(frozen=True, slots=True)
+class TurnResult:
+    assessment: Assessment
+    intent: str | None
+    confidence: float | None
+    rasa_answered: bool
+
+
+Emit = Callable[[Outbound], Awaitable[None]]
+
+
+class Dialogue(Protocol):
+    async def send(
+        self, conversation_id: str, text: str, metadata: Mapping[str, Any]
+    ) -> RasaReply: ...
+
+
+class ConversationCore:
+    def __init__(
+        self,
+        store: Store,
+        dialogue: Dialogue,
+        content: Callable[[], ContentLibrary],
+        max_chars: int = 2000,
+    ) -> None:
+        self._store = store
+        self._dialogue = dialogue
+        self._content = content
+        self._max_chars = max_chars
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    # -- sessions ------------------------------------------------------------------
+
+    async def open_web(self, language: str) -> tuple[ConversationRecord, str]:
+        conversation = await self._store.create_conversation(Channel.WEB, language, None)
+        token = await self._store.issue_web_session(conversation.id)
+        return conversation, token
+
+    async def resume_web(self, token: str) -> ConversationRecord | None:
+        conversation = await self._store.conversation_for_session(token)
+        if conversation is None or conversation.state == ConversationState.CLOSED:
+            return None
+        return conversation
+
+    async def replay(self, conversation_id: str, after_seq: int) -> list[Outbound]:
+        """Everything stored after `after_seq`, for a client that reconnects."""
+        stored = await self._store.messages_after(conversation_id, after_seq)
+        return [
+            Outbound(
+                seq=m.seq,
+                sender=Sender(m.sender),
+                message=BotText(m.text, tuple(Button(b["title"], b["payload"]) for b in m.buttons)),
+            )
+            for m in stored
+        ]
+
+    async def say(
+        self,
+        conversation_id: str,
+        key: str,
+        language: str,
+        emit: Emit,
+        variables: Mapping[str, str] | None = None,
+    ) -> None:
+        """Store and emit one approved gateway text (e.g. the safety notice)."""
+        await self._emit(conversation_id, self._content().render(key, language, variables), emit)
+
+    # -- one turn --------------------------------------------------------------------
+
+    async def handle(self, conversation_id: str, inbound: Inbound, emit: Emit) -> TurnResult:
+        lock = self._locks.get(conversation_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[conversation_id] = lock
+        async with lock:
+            return await self._turn(conversation_id, inbound, emit)
+
+    async def _turn(self, conversation_id: str, inbound: Inbound, emit: Emit) -> TurnResult:
+        conversation = await self._store.get_conversation(conversation_id)
+        if conversation is None or conversation.state == ConversationState.CLOSED:
+            raise BadInput("no_conversation", "This conversation has ended.")
+        if inbound.payload is not None and not PAYLOAD.match(inbound.payload):
+            raise BadInput("bad_payload", "Unknown button.")
+
+        text = normalize(inbound.text)
+        truncated = len(text) > self._max_chars
+        text = text[: self._max_chars]
+        if not text and inbound.location is None:
+            raise BadInput("empty", "The message is empty.")
+
+        language: str = conversation.language
+        if inbound.payload is None and inbound.location is None:
+            language = detect_language(text, default="en" if language == "en" else "vi")
+        library = self._content()
+        screened = screen(text)
+
+        stored_text = text if inbound.location is None else "(location shared)"
+        await self._store.append_message(
+            conversation_id, Sender.USER, stored_text, risk=screened.level.label
+        )
+        imminent_sent = False
+        if screened.level >= RiskLevel.IMMINENT:
+            await self._emit(conversation_id, library.render("gw_imminent", language), emit)
+            imminent_sent = True
+        if truncated:
+            await self._emit(conversation_id, library.render("gw_truncated", language), emit)
+
+        if conversation.state != ConversationState.BOT:
+            # A human is (or will be) in control: the gateway never calls Rasa then.
+            assessment = assess(screened, None, None)
+            await self._finish(conversation, language, assessment)
+            return TurnResult(assessment, None, None, rasa_answered=False)
+
+        reply = await self._ask_rasa(conversation, text, inbound, language)
+        assessment = assess(
+            screened, reply.intent if reply else None, reply.confidence if reply else None
+        )
+        if assessment.level >= RiskLevel.IMMINENT and not imminent_sent:
+            await self._emit(conversation_id, library.render("gw_imminent", language), emit)
+        if reply is None:
+            await self._emit(conversation_id, library.render("gw_unavailable", language), emit)
+        else:
+            for message in reply.messages:
+                await self._emit(conversation_id, message, emit)
+
+        decision = decide(
+            assessment, reply.payloads if reply else (), RiskLevel.parse(conversation.risk)
+        )
+        if decision is not None:
+            await self._store.record_handoff_request(
+                conversation_id, decision.reason, decision.level.label, list(decision.reasons)
+            )
+            await self._emit(conversation_id, library.render("gw_handoff_recorded", language), emit)
+        await self._finish(conversation, language, assessment)
+        return TurnResult(
+            assessment,
+            reply.intent if reply else None,
+            reply.confidence if reply else None,
+            rasa_answered=reply is not None,
+        )
+
+    async def _ask_rasa(
+        self, conversation: ConversationRecord, text: str, inbound: Inbound, language: str
+    ) -> RasaReply | None:
+        metadata: dict[str, Any] = {"language": language, "channel": str(conversation.channel)}
+        message = inbound.payload or text
+        if inbound.location is not None:
+            lat, lon = inbound.location
+            metadata["location"] = {"lat": lat, "lon": lon}
+            message = LOCATION_PAYLOAD
+        try:
+            return await self._dialogue.send(conversation.id, message, metadata)
+        except RasaUnavailable as exc:
+            log.warning("rasa unavailable, static answer sent (%s)", exc)
+            return None
+
+    async def _finish(
+        self, conversation: ConversationRecord, language: str, assessment: Assessment
+    ) -> None:
+        previous = RiskLevel.parse(conversation.risk)
+        risk = max(previous, assessment.level)
+        if language != conversation.language or risk != previous:
+            await self._store.update_conversation(
+                conversation.id, language=language, risk=risk.label
+            )
+
+    async def _emit(self, conversation_id: str, message: BotText, emit: Emit) -> None:
+        buttons = [{"title": b.title, "payload": b.payload} for b in message.buttons]
+        stored = await self._store.append_message(
+            conversation_id, Sender.BOT, message.text, buttons=buttons
+        )
+        await emit(Outbound(seq=stored.seq, sender=Sender.BOT, message=message))
+
+
+def fail_safe(library: ContentLibrary, language: str) -> BotText:
+    """The approved static answer, or a last-resort text if content itself is broken."""
+    try:
+        return library.render("gw_unavailable", language)
+    except ContentError:
+        return BotText(LAST_RESORT)

@@ -1,0 +1,116 @@
+"""Gateway settings, read once from the environment. Secrets never appear in repr or logs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.errors import ConfigError
+
+LANGUAGES = ("vi", "en")
+
+
+@dataclass(frozen=True, slots=True)
+class Secret:
+    """A string that refuses to be printed."""
+
+    value: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return "Secret(***)" if self.value else "Secret(<unset>)"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from exc
+    if value <= 0:
+        raise ConfigError(f"{name} must be positive")
+    return value
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    return int(_float(env, name, float(default)))
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    var_dir: Path = Path("var")
+    content_dir: Path = Path("content")
+    database_url: str = ""
+    master_key: Secret = Secret("")
+    hmac_key: Secret = Secret("")
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: Secret = Secret("")
+    nlg_token: Secret = Secret("")
+    internal_token: Secret = Secret("")
+    rasa_timeout: float = 1.5
+    breaker_failures: int = 3
+    breaker_reset: float = 5.0
+    default_language: str = "vi"
+    max_text_chars: int = 2000
+    ws_max_frame: int = 16 * 1024
+    ws_rate: float = 1.0
+    ws_burst: int = 5
+    retention_days: int = 30
+    purge_interval: float = 3600.0
+    allowed_origins: tuple[str, ...] = ()
+    log_level: str = "INFO"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.var_dir / 'gateway.db').resolve()}"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        default_language = env.get("DEFAULT_LANGUAGE", "vi")
+        if default_language not in LANGUAGES:
+            raise ConfigError(f"DEFAULT_LANGUAGE must be one of {LANGUAGES}")
+        origins = tuple(o.strip() for o in env.get("ALLOWED_ORIGINS", "").split(",") if o.strip())
+        return cls(
+            host=env.get("GATEWAY_HOST", "127.0.0.1"),
+            port=_int(env, "GATEWAY_PORT", 8080),
+            var_dir=Path(env.get("VAR_DIR", "var")),
+            content_dir=Path(env.get("CONTENT_DIR", "content")),
+            database_url=env.get("DATABASE_URL", ""),
+            master_key=Secret(env.get("MASTER_KEY", "")),
+            hmac_key=Secret(env.get("HMAC_KEY", "")),
+            rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+            rasa_token=Secret(env.get("RASA_TOKEN", "")),
+            nlg_token=Secret(env.get("NLG_TOKEN", "")),
+            internal_token=Secret(env.get("INTERNAL_TOKEN", "")),
+            rasa_timeout=_float(env, "RASA_TIMEOUT", 1.5),
+            breaker_failures=_int(env, "RASA_BREAKER_FAILURES", 3),
+            breaker_reset=_float(env, "RASA_BREAKER_RESET", 5.0),
+            default_language=default_language,
+            ws_rate=_float(env, "WS_RATE", 1.0),
+            ws_burst=_int(env, "WS_BURST", 5),
+            retention_days=_int(env, "RETENTION_DAYS", 30),
+            allowed_origins=origins,
+            log_level=env.get("LOG_LEVEL", "INFO").upper(),
+        )
+
+    def require_tokens(self) -> None:
+        """The NLG and internal endpoints refuse to run unprotected."""
+        for name, secret in (
+            ("NLG_TOKEN", self.nlg_token),
+            ("INTERNAL_TOKEN", self.internal_token),
+        ):
+            if len(secret.value) < 16:
+                raise ConfigError(f"{name} must be set (at least 16 characters); run 'make run'")

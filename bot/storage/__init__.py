@@ -1,0 +1,28 @@
+"""Storage for the gateway: encrypted conversations, web sessions, handoff requests and
+versioned content, on SQLite or PostgreSQL (SQLAlchemy 2 async, Alembic migrations)."""
+
+from bot.storage.crypto import Keyring
+from bot.storage.errors import (
+    ConversationNotFound,
+    DecryptionError,
+    KeyMaterialError,
+    StorageError,
+)
+from bot.storage.store import ConversationRecord, Store, StoredMessage
+from bot.storage.types import Channel, ConversationState, Language, RiskLabel, Sender
+
+__all__ = [
+    "Channel",
+    "ConversationNotFound",
+    "ConversationRecord",
+    "ConversationState",
+    "DecryptionError",
+    "KeyMaterialError",
+    "Keyring",
+    "Language",
+    "RiskLabel",
+    "Sender",
+    "StorageError",
+    "Store",
+    "StoredMessage",
+]

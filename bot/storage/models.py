@@ -1,0 +1,161 @@
+"""Database schema (SQLAlchemy 2 declarative). The migration in ``migrations/versions``
+creates exactly this; a test compares the two.
+
+Nothing here holds a raw external identifier or message text in clear:
+``user_pseudonym`` and ``web_sessions.token_hash`` are HMACs, ``messages.body`` is sealed
+with the conversation's data key, ``intent``/``risk``/``reasons`` are short codes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, cast
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from bot.storage.types import Channel, ConversationState, Language, RiskLabel, Sender
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only auto-increments INTEGER PRIMARY KEY columns.
+BigIntId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive, in UTC)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _one_of(column: str, values: type[Any]) -> str:
+    allowed = ", ".join(f"'{member.value}'" for member in values)
+    return f"{column} IN ({allowed})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    __table_args__ = (
+        CheckConstraint(_one_of("channel", Channel), name="channel"),
+        CheckConstraint(_one_of("state", ConversationState), name="state"),
+        CheckConstraint(_one_of("language", Language), name="language"),
+        CheckConstraint(_one_of("risk", RiskLabel), name="risk"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    user_pseudonym: Mapped[str | None] = mapped_column(String(64), index=True)
+    state: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(8))
+    risk: Mapped[str] = mapped_column(String(16))
+    # NULL means shredded: the messages of this conversation can no longer be decrypted.
+    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    next_seq: Mapped[int] = mapped_column(Integer)
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    # The unique (conversation_id, seq) index also serves every lookup by conversation_id.
+    __table_args__ = (
+        UniqueConstraint("conversation_id", "seq"),
+        CheckConstraint(_one_of("sender", Sender), name="sender"),
+        CheckConstraint(f"risk IS NULL OR {_one_of('risk', RiskLabel)}", name="risk"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    seq: Mapped[int] = mapped_column(Integer)
+    sender: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # sealed JSON {"text", "buttons"}
+    intent: Mapped[str | None] = mapped_column(String(64))  # an intent NAME, never text
+    risk: Mapped[str | None] = mapped_column(String(16))
+
+
+class WebSession(Base):
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class HandoffRequest(Base):
+    __tablename__ = "handoff_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String(64))
+    level: Mapped[str] = mapped_column(String(16))
+    reasons: Mapped[list[str]] = mapped_column(JSON)  # codes only, never message text
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ContentDocument(Base):
+    __tablename__ = "content_documents"
+    __table_args__ = (UniqueConstraint("name", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(Integer)
+    body: Mapped[Any] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    published: Mapped[bool] = mapped_column(Boolean)
+
+
+# Core tables, for the store's statements (no ORM unit of work on the hot path).
+conversations = cast(Table, Conversation.__table__)
+messages = cast(Table, Message.__table__)
+web_sessions = cast(Table, WebSession.__table__)
+handoff_requests = cast(Table, HandoffRequest.__table__)
+content_documents = cast(Table, ContentDocument.__table__)

@@ -1,0 +1,1 @@
+"""Custom actions of the GBV help assistant (served by `rasa run actions`)."""

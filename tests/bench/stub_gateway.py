@@ -1,0 +1,57 @@
+"""The real gateway with a stub NLU: `python -m tests.bench.stub_gateway`.
+
+Everything but Rasa is real (channel, screen, triage, storage on the configured database,
+encryption); the stub answers at once with a fixed reply and intent, so the benchmark
+measures the gateway's own cost. Configured from the environment like `python -m bot serve`.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+
+from bot.app import PrivateAccessLogger, create_app
+from bot.messages import BotText, Button
+from bot.rasa_client import RasaReply
+from bot.settings import Settings
+
+REPLY = RasaReply(
+    messages=(
+        BotText(
+            "Đây là câu trả lời cố định của bản thử nghiệm hiệu năng.",
+            (Button("Tìm nơi hỗ trợ", "/find_service"),),
+        ),
+    ),
+    intent="ask_hotline",
+    confidence=0.97,
+)
+
+
+class StubDialogue:
+    """Stands in for Rasa: no I/O, the same answer every time."""
+
+    async def send(self, conversation_id: str, text: str, metadata: Mapping[str, Any]) -> RasaReply:
+        return REPLY
+
+
+def main() -> int:
+    settings = Settings.from_env()
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    web.run_app(
+        create_app(settings, dialogue=StubDialogue()),
+        host=settings.host,
+        port=settings.port,
+        access_log_class=PrivateAccessLogger,
+        print=lambda _: print(f"stub gateway listening on port {settings.port}", flush=True),
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

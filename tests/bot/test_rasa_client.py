@@ -1,0 +1,161 @@
+"""The Rasa client against a real HTTP server on loopback that behaves like Rasa."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import aiohttp
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from bot.errors import RasaUnavailable
+from bot.launcher import free_port
+from bot.rasa_client import CircuitBreaker, RasaClient, parse_reply
+
+
+class FakeRasa:
+    def __init__(self) -> None:
+        self.hits = 0
+        self.mode = "ok"
+        self.bodies: list[dict[str, Any]] = []
+
+    async def webhook(self, request: web.Request) -> web.Response:
+        self.hits += 1
+        self.bodies.append(await request.json())
+        if self.mode == "slow":
+            await asyncio.sleep(5)
+        if self.mode == "503-once" and self.hits == 1:
+            return web.Response(status=503)
+        if self.mode == "500":
+            return web.Response(status=500)
+        return web.json_response(
+            [
+                {
+                    "recipient_id": "c",
+                    "text": "Xin chào",
+                    "buttons": [{"title": "Có", "payload": "/affirm"}],
+                },
+                {"recipient_id": "c", "custom": {"_gw": {"intent": "greet", "confidence": 0.91}}},
+                {"recipient_id": "c", "custom": {"handoff": {"reason": "user_request"}}},
+            ]
+        )
+
+    async def parse(self, request: web.Request) -> web.Response:
+        assert request.query.get("token") == "tok"
+        return web.json_response({"intent": {"name": "danger_now", "confidence": 0.88}})
+
+
+@pytest.fixture
+async def rasa() -> Any:
+    fake = FakeRasa()
+    app = web.Application()
+    app.router.add_post("/webhooks/rest/webhook", fake.webhook)
+    app.router.add_post("/model/parse", fake.parse)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    yield fake, str(server.make_url("")).rstrip("/")
+    await server.close()
+
+
+async def make_client(url: str, timeout: float = 0.5) -> tuple[aiohttp.ClientSession, RasaClient]:
+    session = aiohttp.ClientSession()
+    return session, RasaClient(session, url, "tok", timeout, CircuitBreaker(3, 60))
+
+
+async def test_send_splits_texts_meta_and_payloads(rasa) -> None:
+    fake, url = rasa
+    session, client = await make_client(url)
+    async with session:
+        reply = await client.send("c", "xin chào", {"language": "vi", "channel": "web"})
+    assert [m.text for m in reply.messages] == ["Xin chào"]
+    assert reply.messages[0].buttons[0].payload == "/affirm"
+    assert (reply.intent, reply.confidence) == ("greet", 0.91)
+    assert reply.payloads == ({"handoff": {"reason": "user_request"}},)
+    assert fake.bodies[0] == {
+        "sender": "c",
+        "message": "xin chào",
+        "metadata": {"language": "vi", "channel": "web"},
+    }
+
+
+async def test_parse_uses_the_api_token(rasa) -> None:
+    _, url = rasa
+    session, client = await make_client(url)
+    async with session:
+        assert await client.parse("help") == ("danger_now", 0.88)
+
+
+async def test_slow_rasa_fails_within_the_deadline_and_is_not_resent(rasa) -> None:
+    fake, url = rasa
+    fake.mode = "slow"
+    session, client = await make_client(url, timeout=0.4)
+    async with session:
+        started = time.monotonic()
+        with pytest.raises(RasaUnavailable):
+            await client.send("c", "x", {})
+        assert time.monotonic() - started < 0.8
+    assert fake.hits == 1
+
+
+async def test_unavailable_503_is_retried_once(rasa) -> None:
+    fake, url = rasa
+    fake.mode = "503-once"
+    session, client = await make_client(url)
+    async with session:
+        reply = await client.send("c", "x", {})
+    assert fake.hits == 2 and reply.messages
+
+
+async def test_server_error_is_not_retried(rasa) -> None:
+    fake, url = rasa
+    fake.mode = "500"
+    session, client = await make_client(url)
+    async with session:
+        with pytest.raises(RasaUnavailable):
+            await client.send("c", "x", {})
+    assert fake.hits == 1
+
+
+async def test_refused_connection_fails_fast_and_opens_the_circuit() -> None:
+    session, client = await make_client(f"http://127.0.0.1:{free_port()}")
+    async with session:
+        started = time.monotonic()
+        for _ in range(3):
+            with pytest.raises(RasaUnavailable):
+                await client.send("c", "x", {})
+        assert time.monotonic() - started < 1.0
+        assert client.breaker.is_open
+        with pytest.raises(RasaUnavailable, match="circuit open"):
+            await client.send("c", "x", {})
+
+
+def test_breaker_half_opens_after_reset_and_closes_on_success() -> None:
+    now = [0.0]
+    breaker = CircuitBreaker(2, 10, clock=lambda: now[0])
+    breaker.record_failure()
+    assert breaker.allow()
+    breaker.record_failure()
+    assert not breaker.allow()
+    now[0] = 10.5
+    assert breaker.allow()  # the single probe
+    assert not breaker.allow()  # others wait for it
+    breaker.record_success()
+    assert breaker.allow() and not breaker.is_open
+
+
+def test_breaker_reopens_when_the_probe_fails() -> None:
+    now = [0.0]
+    breaker = CircuitBreaker(1, 5, clock=lambda: now[0])
+    breaker.record_failure()
+    now[0] = 6
+    assert breaker.allow()
+    breaker.record_failure()
+    assert not breaker.allow()
+
+
+def test_parse_reply_rejects_non_list_bodies() -> None:
+    with pytest.raises(RasaUnavailable):
+        parse_reply({"oops": 1})

@@ -1,0 +1,27 @@
+"""Start the real stack (action server, Rasa with the trained model, gateway) on loopback
+ports once for the integration tests, exactly as `make run` does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import init_runtime
+from bot.launcher import RASA_DIR, Stack, make_stack
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    model = RASA_DIR / "models" / "gbv.tar.gz"
+    if not model.exists():
+        pytest.fail("no trained model: run 'make train' (make test does it)")
+    var_dir: Path = tmp_path_factory.mktemp("var")
+    init_runtime(var_dir)
+    stack = make_stack(var_dir, extra_env={"WS_RATE": "20", "WS_BURST": "20", "LOG_LEVEL": "DEBUG"})
+    try:
+        stack.start_all()
+        yield stack
+    finally:
+        stack.stop_all()
