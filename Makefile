@@ -50,7 +50,7 @@ train: $(RASA_VENV)/.installed
 	  echo "==> Rasa model is up to date"; \
 	else \
 	  echo "==> training the Rasa model (~2 min on 2 cores)"; \
-	  cd rasa_project && ../$(RASA) train --fixed-model-name gbv --out models --quiet && \
+	  cd rasa_project && ../$(RASA) train --fixed-model-name gbv --out models && \
 	  echo "$$new" > models/.fingerprint; \
 	fi
 

@@ -31,7 +31,7 @@ VARIABLE = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 class Province:
     id: str
     name: Mapping[str, str]
-    centre: tuple[float, float] | None
+    points: tuple[tuple[float, float], ...]  # centre and former capitals
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,10 +74,10 @@ class ContentLibrary:
         self.provinces: dict[str, Province] = {}
         self._place_index: dict[str, str] = {}
         for pid, raw in (docs.get("provinces") or {}).items():
-            centre = raw.get("centre") or {}
-            point = (float(centre["lat"]), float(centre["lon"])) if "lat" in centre else None
+            places = [raw.get("centre") or {}, *(raw.get("towns") or [])]
+            points = tuple((float(p["lat"]), float(p["lon"])) for p in places if "lat" in p)
             names = _lang_map(raw.get("name")) or {}
-            self.provinces[pid] = Province(pid, names, point)
+            self.provinces[pid] = Province(pid, names, points)
             for alias in [*names.values(), *raw.get("former", []), *raw.get("aliases", [])]:
                 key = fold(str(alias)).strip()
                 if key:
@@ -184,11 +184,10 @@ class ContentLibrary:
     def nearest_province(self, lat: float, lon: float) -> Province | None:
         best: tuple[float, Province] | None = None
         for province in self.provinces.values():
-            if province.centre is None:
-                continue
-            distance = _haversine_km((lat, lon), province.centre)
-            if best is None or distance < best[0]:
-                best = (distance, province)
+            for point in province.points:
+                distance = _haversine_km((lat, lon), point)
+                if best is None or distance < best[0]:
+                    best = (distance, province)
         return best[1] if best else None
 
     def format_services(self, service_ids: Sequence[str], language: str) -> str:

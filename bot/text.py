@@ -46,6 +46,7 @@ _TEENCODE: dict[str, str] = {
     "bik": "biet", "bít": "biet", "bjo": "bay gio", "bh": "bay gio",
     "cx": "cung", "cg": "cung", "lm": "lam", "trc": "truoc", "nhiu": "nhieu",
     "nhìu": "nhieu", "iu": "yeu", "wa": "qua", "ui": "oi", "oi": "oi", "ak": "a",
+    "mun": "muon", "mún": "muon", "qh": "quan he", "hổng": "khong",
     "khong": "khong", "chong": "chong", "em": "em", "anh": "anh", "toi": "toi", "minh": "minh",
 }
 

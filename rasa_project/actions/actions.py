@@ -7,7 +7,8 @@ endpoint renders, or a custom `handoff` payload the gateway acts on.
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from collections.abc import Mapping
+from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import (
@@ -22,7 +23,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.gateway import GatewayClient, GatewayError, ServiceList
 
-LAP_SLOTS: Tuple[str, ...] = tuple(f"lap_{i}" for i in range(1, 12))
+LAP_SLOTS: tuple[str, ...] = tuple(f"lap_{i}" for i in range(1, 12))
 LAP_TRIGGER_SLOTS = LAP_SLOTS[:3]  # questions 1-3: any "yes" means high danger
 LAP_OTHER_SLOTS = LAP_SLOTS[3:]  # questions 4-11: four or more "yes" mean high danger
 LAP_OTHER_YES_NEEDED = 4
@@ -35,7 +36,7 @@ SERVICE_KINDS = frozenset(
 )
 # Slots worth keeping across sessions. Screening answers are never carried over: a new
 # screening must ask every question again.
-CARRIED_SLOTS: Tuple[str, ...] = ("language", "channel", "province", "province_id")
+CARRIED_SLOTS: tuple[str, ...] = ("language", "channel", "province", "province_id")
 MAX_PLACE_CHARS = 200
 
 
@@ -47,35 +48,35 @@ def gateway() -> GatewayClient:
 # --- LAP rule ----------------------------------------------------------------------
 
 
-def lap_early_trigger(answers: Mapping[str, Optional[str]]) -> bool:
+def lap_early_trigger(answers: Mapping[str, str | None]) -> bool:
     """True when any of questions 1-3 was answered "yes"."""
     return any(answers.get(slot) == "yes" for slot in LAP_TRIGGER_SLOTS)
 
 
-def lap_is_high(answers: Mapping[str, Optional[str]]) -> bool:
+def lap_is_high(answers: Mapping[str, str | None]) -> bool:
     """The LAP rule: "yes" to any of 1-3, or "yes" to at least 4 of 4-11."""
     others_yes = sum(1 for slot in LAP_OTHER_SLOTS if answers.get(slot) == "yes")
     return lap_early_trigger(answers) or others_yes >= LAP_OTHER_YES_NEEDED
 
 
-def reset_lap_slots() -> List[EventType]:
+def reset_lap_slots() -> list[EventType]:
     return [SlotSet(slot, None) for slot in LAP_SLOTS]
 
 
 # --- helpers -----------------------------------------------------------------------
 
 
-def _latest_intent(tracker: Tracker) -> Optional[str]:
+def _latest_intent(tracker: Tracker) -> str | None:
     intent = (tracker.latest_message or {}).get("intent") or {}
     name = intent.get("name") if isinstance(intent, dict) else None
     return name if isinstance(name, str) else None
 
 
-def _metadata(value: Any) -> Dict[str, Any]:
+def _metadata(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def message_location(metadata: Mapping[str, Any]) -> Optional[Tuple[float, float]]:
+def message_location(metadata: Mapping[str, Any]) -> tuple[float, float] | None:
     """`metadata.location` as (lat, lon), or None when absent or not a valid point."""
     location = metadata.get("location")
     if not isinstance(location, dict):
@@ -104,8 +105,8 @@ class ActionSessionStart(Action):
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
-        events: List[EventType] = [SessionStarted()]
+    ) -> list[EventType]:
+        events: list[EventType] = [SessionStarted()]
         session_config = _metadata(domain.get("session_config"))
         if session_config.get("carry_over_slots_to_new_session", True):
             for slot in CARRIED_SLOTS:
@@ -138,7 +139,7 @@ class ValidateLocationForm(FormValidationAction):
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
         domain: DomainDict,
-    ) -> Dict[str, Any]:
+    ) -> dict[str, Any]:
         text = slot_value.strip()[:MAX_PLACE_CHARS] if isinstance(slot_value, str) else ""
         if not text:
             return {"province": None, "province_id": None}
@@ -162,7 +163,7 @@ class ActionAskProvince(Action):
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
         latest = tracker.latest_message or {}
         entities = latest.get("entities") or []
         named_a_place = _latest_intent(tracker) == "inform_location" or any(
@@ -183,21 +184,19 @@ class ActionFindServices(Action):
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
         raw_kind = tracker.get_slot("service_kind")
         kind = raw_kind if raw_kind in SERVICE_KINDS else None
         province_id = tracker.get_slot("province_id")
         province_id = province_id if isinstance(province_id, str) else None
         location = None
         if _latest_intent(tracker) == "share_location":
-            location = message_location(
-                _metadata((tracker.latest_message or {}).get("metadata"))
-            )
+            location = message_location(_metadata((tracker.latest_message or {}).get("metadata")))
             if location is None and province_id is None:
                 # A location share without a usable point: ask for the place instead.
                 return [FollowupAction("location_form")]
 
-        result: Optional[ServiceList]
+        result: ServiceList | None
         try:
             if location is not None:
                 result = await gateway().nearest(location[0], location[1], kind)
@@ -230,12 +229,12 @@ class ValidateScreeningForm(FormValidationAction):
 
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
-        updates: Dict[str, Optional[str]] = {}
+    ) -> list[EventType]:
+        updates: dict[str, str | None] = {}
         for slot, value in tracker.slots_to_validate().items():
             if slot in LAP_SLOTS:
                 updates[slot] = value if value in LAP_ANSWERS else None
-        answers: Dict[str, Optional[str]] = {s: tracker.get_slot(s) for s in LAP_SLOTS}
+        answers: dict[str, str | None] = {s: tracker.get_slot(s) for s in LAP_SLOTS}
         answers.update(updates)
         if lap_early_trigger(answers):
             for slot in LAP_SLOTS:
@@ -252,8 +251,8 @@ class ActionScoreScreening(Action):
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
-        answers: Dict[str, str] = {}
+    ) -> list[EventType]:
+        answers: dict[str, str] = {}
         for slot in LAP_SLOTS:
             value = tracker.get_slot(slot)
             if isinstance(value, str) and value in LAP_ANSWERS:
@@ -278,7 +277,7 @@ class ActionResetScreening(Action):
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
         return [SlotSet("screening_result", "stopped"), *reset_lap_slots()]
 
 
@@ -290,6 +289,6 @@ class ActionRequestCounsellor(Action):
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> List[EventType]:
+    ) -> list[EventType]:
         dispatcher.utter_message(json_message={"handoff": {"reason": "user_request"}})
         return []

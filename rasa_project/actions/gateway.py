@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from typing import Any
 
 import aiohttp
 
@@ -28,21 +29,21 @@ class GatewayError(Exception):
 @dataclass(frozen=True)
 class Place:
     province_id: str
-    name: Dict[str, str]
+    name: dict[str, str]
     former: bool
 
 
 @dataclass(frozen=True)
 class ServiceList:
-    province_id: Optional[str]
-    service_ids: List[str]
+    province_id: str | None
+    service_ids: list[str]
 
 
 class GatewayClient:
     def __init__(
         self,
         base_url: str = DEFAULT_URL,
-        token: Optional[str] = None,
+        token: str | None = None,
         timeout_s: float = DEFAULT_TIMEOUT_S,
     ) -> None:
         self._base_url = base_url.rstrip("/")
@@ -50,13 +51,13 @@ class GatewayClient:
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] = os.environ) -> "GatewayClient":
+    def from_env(cls, environ: Mapping[str, str] = os.environ) -> GatewayClient:
         return cls(
             base_url=environ.get("GATEWAY_URL") or DEFAULT_URL,
             token=environ.get("INTERNAL_TOKEN") or None,
         )
 
-    async def resolve_place(self, text: str) -> Optional[Place]:
+    async def resolve_place(self, text: str) -> Place | None:
         """The province a place name refers to, or None if the gateway does not know it."""
         status, body = await self._get("/internal/places/resolve", {"q": text})
         if status == 404:
@@ -67,31 +68,25 @@ class GatewayClient:
         name = body.get("name")
         if not isinstance(province_id, str) or not province_id:
             raise self._unexpected("places/resolve", status)
-        names = (
-            {str(k): str(v) for k, v in name.items()} if isinstance(name, dict) else {}
-        )
+        names = {str(k): str(v) for k, v in name.items()} if isinstance(name, dict) else {}
         return Place(province_id, names, bool(body.get("former", False)))
 
-    async def services(
-        self, province_id: Optional[str], kind: Optional[str] = None
-    ) -> ServiceList:
+    async def services(self, province_id: str | None, kind: str | None = None) -> ServiceList:
         """Services in a province (then national ones); national only without one."""
-        params: Dict[str, str] = {}
+        params: dict[str, str] = {}
         if province_id:
             params["province_id"] = province_id
         if kind:
             params["kind"] = kind
         return await self._service_list("/internal/services", params)
 
-    async def nearest(
-        self, lat: float, lon: float, kind: Optional[str] = None
-    ) -> ServiceList:
+    async def nearest(self, lat: float, lon: float, kind: str | None = None) -> ServiceList:
         params = {"lat": repr(float(lat)), "lon": repr(float(lon))}
         if kind:
             params["kind"] = kind
         return await self._service_list("/internal/services/nearest", params)
 
-    async def _service_list(self, path: str, params: Dict[str, str]) -> ServiceList:
+    async def _service_list(self, path: str, params: dict[str, str]) -> ServiceList:
         status, body = await self._get(path, params)
         if status != 200:
             raise self._unexpected(path, status)
@@ -104,9 +99,7 @@ class GatewayClient:
             list(ids),
         )
 
-    async def _get(
-        self, path: str, params: Dict[str, str]
-    ) -> Tuple[int, Dict[str, Any]]:
+    async def _get(self, path: str, params: dict[str, str]) -> tuple[int, dict[str, Any]]:
         headers = {"Accept": "application/json"}
         if self._token:
             headers["Authorization"] = f"Bearer {self._token}"

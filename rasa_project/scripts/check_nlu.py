@@ -17,8 +17,9 @@ import argparse
 import json
 import re
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Set
+from typing import Any
 
 import yaml
 
@@ -31,10 +32,10 @@ def load_json(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def test_texts(path: Path) -> List[str]:
+def test_texts(path: Path) -> list[str]:
     """The plain texts of the intent examples in one test file."""
     content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    texts: List[str] = []
+    texts: list[str] = []
     for item in content.get("nlu") or []:
         if not isinstance(item, dict) or "intent" not in item:
             continue
@@ -46,11 +47,9 @@ def test_texts(path: Path) -> List[str]:
     return texts
 
 
-def per_language_accuracy(
-    root: Path, errors: List[Dict[str, Any]]
-) -> Dict[str, Dict[str, float]]:
-    wrong: Set[str] = {str(e.get("text", "")).strip() for e in errors}
-    figures: Dict[str, Dict[str, float]] = {}
+def per_language_accuracy(root: Path, errors: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    wrong: set[str] = {str(e.get("text", "")).strip() for e in errors}
+    figures: dict[str, dict[str, float]] = {}
     for language, name in LANGUAGE_FILES.items():
         path = root / name
         if not path.exists():
@@ -67,9 +66,7 @@ def per_language_accuracy(
     return figures
 
 
-def check(
-    name: str, value: Optional[float], minimum: Optional[float], problems: List[str]
-) -> None:
+def check(name: str, value: float | None, minimum: float | None, problems: list[str]) -> None:
     if minimum is None:
         return
     if value is None:
@@ -81,7 +78,7 @@ def check(
         problems.append(f"{name} {value:.4f} < {minimum:.4f}")
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="check rasa test nlu results")
     parser.add_argument("--root", type=Path, default=PROJECT)
     parser.add_argument("--results", type=Path, default=Path("results/nlu"))
@@ -99,7 +96,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     errors_path = results / "intent_errors.json"
     errors = load_json(errors_path) if errors_path.exists() else []
 
-    problems: List[str] = []
+    problems: list[str] = []
     print("NLU on the held-out split:")
     check("intent accuracy", report.get("accuracy"), limits.get("accuracy_min"), problems)
     weighted = report.get("weighted avg", {}).get("f1-score")

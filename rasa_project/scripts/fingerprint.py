@@ -12,14 +12,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import List, Optional, Sequence
 
 PROJECT = Path(__file__).resolve().parent.parent
 FILES = ("config.yml", "domain.yml", "scripts/prepare_data.py")
 
 
-def training_inputs(root: Path) -> List[Path]:
+def training_inputs(root: Path) -> list[Path]:
     paths = [root / name for name in FILES]
     data = root / "data"
     if data.exists():
@@ -31,7 +31,7 @@ def training_inputs(root: Path) -> List[Path]:
     return sorted(paths, key=lambda p: p.relative_to(root).as_posix())
 
 
-def fingerprint(root: Path, listing: Optional[List[str]] = None) -> str:
+def fingerprint(root: Path, listing: list[str] | None = None) -> str:
     total = hashlib.sha256()
     for path in training_inputs(root):
         name = path.relative_to(root).as_posix()
@@ -42,12 +42,12 @@ def fingerprint(root: Path, listing: Optional[List[str]] = None) -> str:
     return total.hexdigest()
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="hash of the training inputs")
     parser.add_argument("--root", type=Path, default=PROJECT)
     parser.add_argument("--list", action="store_true", help="also list each file")
     args = parser.parse_args(argv)
-    listing: Optional[List[str]] = [] if args.list else None
+    listing: list[str] | None = [] if args.list else None
     total = fingerprint(args.root, listing)
     for line in listing or []:
         print(line)

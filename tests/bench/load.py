@@ -67,8 +67,8 @@ class RasaWorker:
             data = await resp.json(content_type=None)
             status = resp.status
         done = time.perf_counter()
-        ok = status == 200 and isinstance(data, list) and bool(data)
-        return Outcome(sent, done, done - sent, ok, static=False)
+        ok = status == 200 and isinstance(data, list)
+        return Outcome(sent, done, done - sent if data else None, ok, static=False)
 
     async def close(self) -> None:
         return None
@@ -204,8 +204,17 @@ async def run_cell(
     stop = asyncio.Event()
 
     async def drive(worker: Worker) -> None:
-        position = 0
+        position, broken = 0, False
         while not stop.is_set():
+            if broken:  # reconnect after a failed turn, with a new conversation
+                try:
+                    await worker.close()
+                    await worker.open()
+                    position, broken = 0, False
+                except (aiohttp.ClientError, TimeoutError, ConnectionError, ValueError) as exc:
+                    failures.append(type(exc).__name__)
+                    await asyncio.sleep(0.5)
+                continue
             if budget[0] <= 0:
                 stop.set()
                 break
@@ -218,9 +227,7 @@ async def run_cell(
                 position += 1
             except (aiohttp.ClientError, TimeoutError, ConnectionError, ValueError) as exc:
                 failures.append(type(exc).__name__)
-                await worker.close()
-                await worker.open()
-                position = 0
+                broken = True
 
     start = time.perf_counter()
     warm_end = start + limits.warmup
@@ -257,6 +264,7 @@ async def run_cell(
         "errors": sum(1 for o in measured if not o.ok) + len(failures),
         "connection_failures": failures[:10],
         "static_answers": sum(1 for o in measured if o.static),
+        "unanswered_turns": sum(1 for o in measured if o.ok and o.first_answer is None),
         "cpu_percent": cpu,
     }
     stray = sum(getattr(w, "stray_errors", 0) for w in workers)

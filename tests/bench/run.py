@@ -165,10 +165,15 @@ class Bench:
         return result
 
     def full(self) -> dict[str, Any]:
-        wait_for_model(self.args.wait_model)
+        wait_for_model(self.args.model, self.args.wait_model)
         stack = self.new_stack("full", FULL_STACK_ENV)
+        stack.model = self.args.model
         print("==> starting action server, Rasa (model load ~40 s) and gateway", flush=True)
-        stack.start_all()
+        for name in ("gateway", "actions", "rasa"):  # Stack.start_all, with a longer wait
+            stack.start(name)
+        for name in ("gateway", "actions", "rasa"):
+            stack.wait_ready(name, timeout=self.args.ready_timeout)
+        stack.warm_up()
         pids = {name: p.pid for name, p in stack.processes.items()}
         timeout = Settings().rasa_timeout
 
@@ -202,19 +207,19 @@ def progress(name: str, concurrency: int, cell: dict[str, Any]) -> None:
     )
 
 
-def wait_for_model(timeout: float) -> None:
+def wait_for_model(model: Path, timeout: float) -> None:
     """Wait (up to `timeout` s) for the trained model to exist and stop growing."""
     deadline = time.monotonic() + timeout
     last: int | None = None
     announced = False
     while True:
-        size = MODEL.stat().st_size if MODEL.exists() else None
+        size = model.stat().st_size if model.exists() else None
         if size and size == last:
             return
         if time.monotonic() > deadline:
-            raise RuntimeError(f"no trained model at {MODEL}; run 'make train'")
+            raise RuntimeError(f"no trained model at {model}; run 'make train'")
         if size is None and not announced:
-            print(f"==> waiting for {MODEL.relative_to(ROOT)} (up to {timeout:.0f} s)", flush=True)
+            print(f"==> waiting for {model} (up to {timeout:.0f} s)", flush=True)
             announced = True
         last = size
         time.sleep(5)
@@ -243,7 +248,9 @@ def machine() -> dict[str, Any]:
         "nproc": os.cpu_count(),
         "cpu_model": cpu,
         "kernel": platform.release(),
-        "note": "load generator and all servers share these cores",
+        "note": "load generator and all servers share these cores; loadavg above the "
+        "number of cores before a phase means other work competed for the CPU",
+        "loadavg_1m_before": {},
     }
 
 
@@ -361,7 +368,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only", nargs="+", choices=["static", "stub", "full"], default=["static", "stub", "full"]
     )
+    parser.add_argument("--model", type=Path, default=MODEL)
+    parser.add_argument("--ready-timeout", type=float, default=600.0, help="s for Rasa to load")
     parser.add_argument("--wait-model", type=float, default=1800.0, help="s to wait for it")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary var dirs")
     parser.add_argument("--out", type=Path, default=ROOT / "var" / "bench" / "report.json")
     return parser.parse_args(argv)
 
@@ -383,6 +393,7 @@ def main(argv: list[str] | None = None) -> int:
             "warmup_s": args.warmup,
             "max_messages_per_cell": args.max_messages,
             "concurrency": args.concurrency,
+            "model": str(args.model),
             "messages": [f"{m.language}/{m.intent}: {m.text}" for m in MESSAGES],
             "env": BENCH_ENV,
             "full_stack_env": FULL_STACK_ENV,
@@ -406,6 +417,7 @@ def main(argv: list[str] | None = None) -> int:
                 if phase not in args.only:
                     continue
                 print(f"==> {phase}", flush=True)
+                report["machine"]["loadavg_1m_before"][phase] = os.getloadavg()[0]
                 if phase == "static":
                     report["static_rasa_down"] = bench.static()
                 elif phase == "stub":
@@ -418,9 +430,10 @@ def main(argv: list[str] | None = None) -> int:
     except (RuntimeError, OSError, aiohttp.ClientError) as exc:
         failed = True
         report["error"] = f"{type(exc).__name__}: {exc}"
-        print(f"error: {exc} (logs kept in {tmp})", file=sys.stderr)
+        print(f"error: {exc}", file=sys.stderr)
     except KeyboardInterrupt:
-        print(f"interrupted (logs kept in {tmp})", file=sys.stderr)
+        print("interrupted: every process stopped", file=sys.stderr)
+        shutil.rmtree(tmp, ignore_errors=True)
         return 130
     finally:
         bench.stop_all()
@@ -429,7 +442,9 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(summary(report))
     print(f"\nreport: {args.out}")
-    if not failed:
+    if failed or args.keep:
+        print(f"logs kept in {tmp}")
+    else:
         shutil.rmtree(tmp, ignore_errors=True)
     return 1 if failed else 0
 

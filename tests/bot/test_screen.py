@@ -1,10 +1,15 @@
 """bot.screen: one test per reason, the false-alarm guards, negation, speed."""
 
+import csv
+import re
 import time
+from pathlib import Path
 
 import pytest
 
+from bot import screen as screen_module
 from bot.screen import RiskLevel, ScreenResult, screen
+from bot.screen_rules import RULES
 
 IMM, H, E, N = RiskLevel.IMMINENT, RiskLevel.HIGH, RiskLevel.ELEVATED, RiskLevel.NONE
 
@@ -83,6 +88,98 @@ REASONS = [
     ("he said he's going to hurt me when he gets home", H, "threat_of_harm_soon"),
     ("em 15 tuổi, bố em hay đánh em", H, "child_abuse"),
     ("I'm 14 and my dad beats me", H, "child_abuse"),
+    # ---- generalisation by category (phrasings not in the development set)
+    # more hitting verbs and "now" words
+    ("chồng đang nện em bằng gậy", IMM, "attack_in_progress"),
+    ("anh ta đang kéo tóc em lôi ra sân", IMM, "attack_in_progress"),
+    ("mẹ chồng đang ném đồ vào người em", IMM, "attack_in_progress"),
+    ("ck e vua nem dt vao dau e", IMM, "attack_in_progress"),
+    ("anh ta đang hiếp em", IMM, "attack_in_progress"),
+    ("he beatin me rite now", IMM, "attack_in_progress"),
+    ("dad is beating mom and i'm scared", IMM, "attack_in_progress"),
+    ("he broke the door down and is coming up the stairs", IMM, "attack_in_progress"),
+    ("nó đập cửa rầm rầm, em phải làm sao", IMM, "attack_in_progress"),
+    ("he trying kill me", IMM, "attack_in_progress"),
+    # weapons held now (any classifier, present tense, no past marker)
+    ("chồng em say xỉn đang lăm lăm con dao", IMM, "weapon_now"),
+    ("ck cầm rựa đuổi em chạy khắp xóm", IMM, "weapon_now"),
+    ("husband drunk and swinging a machete at the door", IMM, "weapon_now"),
+    ("hes outside with a knife waiting for me to come out", IMM, "weapon_now"),
+    ("he poured petrol on the floor and says he will light it with us inside", IMM,
+     "weapon_now"),
+    # strangling now
+    ("ck dang bop co e k tho dc", IMM, "strangulation_now"),
+    ("he choke me now i cant breath", IMM, "strangulation_now"),
+    # pleas
+    ("ai đó cứu em với", IMM, "urgent_plea"),
+    ("please help me", IMM, "urgent_plea"),
+    ("help!!", IMM, "urgent_plea"),
+    ("giúp vs gấp lắm", IMM, "urgent_plea"),
+    ("call the police he's here", IMM, "urgent_plea"),
+    # suicide and self-harm
+    ("e ko mun song nua dau", IMM, "suicidal_intent"),
+    ("em uống 20 viên thuốc ngủ rồi", IMM, "suicidal_intent"),
+    ("chẳng còn lý do gì để sống", IMM, "suicidal_intent"),
+    ("em không muốn tỉnh dậy nữa", IMM, "suicidal_intent"),
+    ("chết đi có khi lại nhẹ nhõm", IMM, "suicidal_intent"),
+    ("im on the roof and i want to jump", IMM, "suicidal_intent"),
+    ("I took a whole bottle of pills", IMM, "suicidal_intent"),
+    ("I don't see the point in living anymore", IMM, "suicidal_intent"),
+    ("im going to kms", IMM, "suicidal_intent"),
+    ("em muốn rạch tay cho xong", IMM, "self_harm"),
+    ("I'm cutting myself", IMM, "self_harm"),
+    # children now
+    ("bố dượng đang sàm sỡ em gái em", IMM, "child_in_danger_now"),
+    ("my dad hitting my little brother right now", IMM, "child_in_danger_now"),
+    ("he's holding the baby and threatening to hurt her", IMM, "child_in_danger_now"),
+    # abuser present now, bleeding, in danger
+    ("he locked me in the room and he's drunk", IMM, "abuser_present_now"),
+    ("he's waiting outside my work right now", IMM, "abuser_present_now"),
+    ("i escaped but i have nowhere to go tonight and he is looking for me", IMM,
+     "abuser_present_now"),
+    ("em đang chảy máu nhiều", IMM, "injured_now"),
+    ("he slammed my head into the wall, i'm dizzy and bleeding", IMM, "injured_now"),
+    ("i am in danger now", IMM, "in_danger_now"),
+    ("chồng cũ đang ở dưới nhà, dọa sẽ giết em nếu em không xuống", IMM,
+     "threat_to_kill_now"),
+    ("my boyfriend is on his way over and said he's going to kill me", IMM,
+     "threat_to_kill_now"),
+    # high: past weapon / strangulation, threats, stalking, children, escalation
+    ("năm ngoái anh ta cầm búa đánh em", H, "weapon_before"),
+    ("my brother hit me with a metal pipe last month", H, "weapon_before"),
+    ("whenever i'm late he threatens to cut my face", H, "weapon_before"),
+    ("he put a pillow over my face once", H, "strangulation_before"),
+    ("ck e có lần dùng dây điện siết cổ e", H, "strangulation_before"),
+    ("anh ta nhắn tin: mày chết với tao", H, "threat_to_kill"),
+    ("he said he'll slit my throat if I leave", H, "threat_to_kill"),
+    ("he told me if i ever leave he will find me and end me", H, "threat_to_kill"),
+    ("he said if he can't have me no one will", H, "threat_to_kill"),
+    ("Chồng em lấy mật khẩu Zalo và Facebook của em, đọc hết tin nhắn", H, "stalking"),
+    ("ck cũ hay đứng đợi em ở cổng trường con", H, "stalking"),
+    ("my ex shows up everywhere I go", H, "stalking"),
+    ("he follow me to my work every day", H, "stalking"),
+    ("my ex has been sending me photos of my house taken from outside", H, "stalking"),
+    ("a ay doa neu e chia tay thi a ay tu tu", H, "partner_suicide_threat"),
+    ("Bạn trai em nói nếu em chia tay anh ấy sẽ nhảy lầu", H, "partner_suicide_threat"),
+    ("ban trai ep toi quan he, noi neu khong se dang anh nong len mang", H,
+     "intimate_image_threat"),
+    ("my boyfriend threatens to post my nudes", H, "intimate_image_threat"),
+    ("Bố dượng hay đánh em gái em bằng roi, con bé mới 8 tuổi", H, "child_abuse"),
+    ("my stepfather hits my sister, she's only 9", H, "child_abuse"),
+    ("tui 13t bị ba đánh hoài", H, "child_abuse"),
+    ("con em có vết bầm khắp người sau khi ở với bố", H, "child_abuse"),
+    ("my little boy said daddy hurts him", H, "child_abuse"),
+    ("the violence has escalated since I got pregnant", H, "escalation"),
+    ("each time is worse than before, first slaps now he uses his belt buckle", H,
+     "escalation"),
+    ("he beat me so badly I went to the ER", H, "serious_injury"),
+    ("I'm in danger", H, "in_danger"),
+    # elevated: base verb forms, more control and degradation
+    ("he take all my money", E, "economic_abuse"),
+    ("my husband always shout at me", E, "psychological_abuse"),
+    ("my husband pulls my hair when we fight", E, "physical_violence"),
+    ("he dont let me work and say i am nothing without him", E, "controlling"),
+    ("ck ep e qh ma e ko mun", E, "sexual_violence"),
     # elevated
     ("bị chồng đánh", E, "physical_violence"),
     ("he slapped me", E, "physical_violence"),
@@ -155,6 +252,42 @@ FALSE_ALARMS = [
     "I am 14 weeks pregnant",
     "I'm scared of spiders",
     "chơi trốn tìm với con",
+    # everyday uses of the broader vocabulary
+    "con em vừa bị ngã xe đạp",
+    "anh ấy đang đập tỏi để nấu cơm",
+    "mẹ em đang cầm dao thái thịt",
+    "em bé đang đạp trong bụng",
+    "the baby kicked me all night, pregnancy is tough",
+    "em cắt tay khi thái rau",
+    "I cut myself a slice of cake",
+    "anh ấy theo dõi em trên tiktok",
+    "hôm nay em bị sếp mắng",
+    "chỗ nào cho e ở nhờ vài hôm ở Thái Bình",
+    "làm sao để có hồ sơ y tế",
+    "cười đau bụng muốn chết",
+    "chồng em đang trên đường về nhà",
+    "my husband is on his way home, what should I cook",
+    "he is outside washing the car",
+    "I'm hiding from my boss today lol",
+    "my son got hurt playing soccer",
+    "my kid got hit by a ball at football practice, it's just a bruise",
+    "i'm dead tired",
+    "going to beat my brother at chess tonight",
+    "how can a counsellor help me",
+    "thanks for help me",
+    "what happens if I call 113",
+    "danh sách số điện thoại khẩn cấp",
+    "plan for an emergency",
+    "khi anh ta nổi điên em nên tránh ở phòng nào",
+    "số điện thoại báo bạo hành trẻ em là số mấy",
+    "how do i report child abuse",
+    "Bộ phim tối qua có cảnh chồng giết vợ, xem xong sợ quá",
+    "Đọc báo thấy vụ bạo hành trẻ em trên mạng mà thương quá",
+    "Sếp mà biết chắc giết em mất, em quên nộp báo cáo rồi",
+    'my friend said "i\'ll kill you" when i spoiled the movie ending haha',
+    'Bạn thân nhắn "tao giết mày" vì em làm đổ trà sữa lên áo nó, haha',
+    "em bị đứt tay chảy máu khi nấu ăn",
+    "I am 14 weeks pregnant",
 ]
 
 
@@ -181,6 +314,25 @@ NEGATED = [
 @pytest.mark.parametrize("text", NEGATED)
 def test_negation(text: str) -> None:
     assert screen(text).level == N, screen(text)
+
+
+def test_past_markers_keep_past_events_out_of_imminent() -> None:
+    # "vừa/mới" (just) with an explicit past time is not "a moment ago"
+    assert screen("em vừa bị đấm vào mặt").level == IMM
+    assert screen("em mới bị đấm vào mặt tối qua").level == E
+    # a weapon held in the present tense is imminent, with a past marker it is history
+    assert screen("anh ta cầm dao dí vào cổ em").level == IMM
+    assert screen("chồng em từng kề dao vào cổ em").level == H
+    assert screen("chong em danh em chay mau o dau hom qua").level == E
+
+
+def test_banter_and_resolved_past() -> None:
+    # a laugh marker makes a death threat banter only when nothing else points to abuse
+    assert screen("chồng dọa giết em haha").level == H
+    assert screen("years ago my ex used to push me around but that was 15 years ago, "
+                  "i'm happily remarried now and want to volunteer").level == N
+    # resolution never hides what is high or imminent
+    assert screen("years ago he choked me, I'm fine now").level == H
 
 
 def test_negation_is_local_to_its_clause() -> None:
@@ -219,6 +371,63 @@ def test_empty_and_odd_input() -> None:
     assert screen("   \u200b ") == ScreenResult(N, ())
     assert screen("😭😭😭").level == N
     assert screen("x" * 5000).level == N
+
+
+def test_first_words_of_patterns() -> None:
+    first = screen_module._first_words
+    assert first("(?:a|b)c d") == frozenset({"ac", "bc"})
+    assert first("self ?harm(?:ing)?") == frozenset({"self", "selfharm", "selfharming"})
+    assert first("kil(?!l) me") == frozenset({"kil"})
+    assert first("x(?:[0-9]+) y") is None  # a class in the first word: not indexable
+    assert first("(?:a )?b") == frozenset({"a", "b"})
+    assert first("(?:[a-z]+ ){0,2}b") is None
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+_FULL: dict[int, re.Pattern[str]] = {}
+
+
+def _brute_force(key: str) -> set[int]:
+    """Rule numbers matched without the first-word index (the reference)."""
+    media = screen_module._MEDIA_RE.search(key) is not None
+    matched = set()
+    for number, rule in enumerate(RULES):
+        compiled = screen_module._COMPILED[number]
+        if number not in _FULL:
+            _FULL[number] = screen_module._compile(rule.patterns)
+        regex = _FULL[number]
+        pos = 0
+        while (m := regex.search(key, pos)) is not None:
+            if screen_module._accepted(compiled, key, m, media):
+                if compiled.unless is None or not compiled.unless.search(key):
+                    matched.add(number)
+                break
+            pos = m.start() + 1
+    return matched
+
+
+def test_index_finds_what_a_full_search_finds() -> None:
+    """The first-word index is only an optimisation: it must not lose any match."""
+    texts = [t for t, _, _ in REASONS] + FALSE_ALARMS + NEGATED
+    for name in ("triage_dev.tsv", "triage_dev2.tsv"):
+        path = ROOT / "tests" / "data" / name
+        if path.exists():
+            with path.open(encoding="utf-8", newline="") as fh:
+                rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+            texts += [r["text"] for r in rows]
+    for text in texts:
+        key = screen_module._key(text)
+        if key:
+            assert screen_module._matched_rules(key) == _brute_force(key), text
+
+
+def test_every_pattern_compiles_and_is_ascii() -> None:
+    for rule in RULES:
+        for pattern in (*rule.patterns, *rule.vetoes):
+            assert pattern.isascii(), pattern
+            re.compile(screen_module._squeeze(screen_module._expand(pattern)))
 
 
 def test_speed() -> None:

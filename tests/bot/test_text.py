@@ -34,6 +34,8 @@ def test_strip_diacritics_vietnamese() -> None:
         ("cuuuuu emmmm", "cuu em"),
         ("khoooong", "khong"),
         ("ai... đó; giúp/em", "ai do giup em"),
+        ("e ko mun song", "em khong muon song"),
+        ("ck ep e qh", "chong ep em quan he"),
     ],
 )
 def test_fold_teencode_and_punctuation(text: str, expected: str) -> None:

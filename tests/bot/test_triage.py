@@ -4,7 +4,6 @@ import asyncio
 import csv
 import io
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -19,6 +18,8 @@ from bot.triage import Assessment, RasaError, RasaUnreachable, assess, rasa_pars
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV_SET = ROOT / "tests" / "data" / "triage_dev.tsv"
+# A second development set written independently of the rules (absent in older checkouts).
+DEV_SET_2 = ROOT / "tests" / "data" / "triage_dev2.tsv"
 IMM, H, E, N = RiskLevel.IMMINENT, RiskLevel.HIGH, RiskLevel.ELEVATED, RiskLevel.NONE
 
 
@@ -91,16 +92,23 @@ def figures(path: Path) -> dict[str, float]:
     }
 
 
-def test_dev_set_shape() -> None:
-    rows = _load(DEV_SET)
+@pytest.mark.parametrize("path", [DEV_SET, DEV_SET_2], ids=["dev", "dev2"])
+def test_dev_set_shape(path: Path) -> None:
+    if not path.exists():
+        pytest.skip(f"{path.name} not present")
+    rows = _load(path)
     assert len(rows) >= 250
     assert {lang for _, _, lang in rows} == {"vi", "en"}
     assert {e for _, e, _ in rows} == {IMM, H, E, N}
     assert len({t for t, _, _ in rows}) == len(rows), "duplicate messages"
 
 
-def test_dev_set_figures() -> None:
-    path = Path(os.environ.get("TRIAGE_SET", DEV_SET))
+@pytest.mark.parametrize("path", [DEV_SET, DEV_SET_2], ids=["dev", "dev2"])
+def test_dev_set_figures(path: Path) -> None:
+    """Every imminent message flagged imminent, >= 95% of imminent+high flagged high or
+    above, <= 5% of harmless messages flagged high or above."""
+    if not path.exists():
+        pytest.skip(f"{path.name} not present")
     result = figures(path)
     print(f"\n{path.name}: " + ", ".join(
         f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in result.items()))

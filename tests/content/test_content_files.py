@@ -402,7 +402,7 @@ def test_provinces() -> None:
     merged = 0
     for pid, province in provinces.items():
         assert ID.fullmatch(pid) and pid.isascii(), pid
-        assert set(province) == {"name", "former", "aliases", "centre"}, pid
+        assert set(province) - {"towns"} == {"name", "former", "aliases", "centre"}, pid
         assert lang_map(province["name"]), pid
         for field in ("former", "aliases"):
             assert isinstance(province[field], list), pid
@@ -414,6 +414,11 @@ def test_provinces() -> None:
         assert 8.0 <= centre["lat"] <= 23.5 and 102.0 <= centre["lon"] <= 110.0, pid
         assert round(centre["lat"], 2) == centre["lat"] and round(centre["lon"], 2) == centre["lon"]
         assert isinstance(centre["source"], str) and centre["source"].strip(), pid
+        for town in province.get("towns", []):
+            assert set(town) == {"name", "lat", "lon", "source"}, pid
+            assert 8.0 <= town["lat"] <= 23.5 and 102.0 <= town["lon"] <= 110.0, pid
+            assert town["source"].strip(), pid
+        assert bool(province.get("towns")) == bool(province["former"]), pid
         names = [*province["name"].values(), *province["former"], *province["aliases"]]
         for name in names:
             key = fold(name)

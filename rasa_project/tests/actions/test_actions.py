@@ -10,8 +10,9 @@ import asyncio
 import re
 import socket
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, AsyncIterator, Dict, List, Optional, Tuple
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -40,12 +41,12 @@ LAP = [f"lap_{i}" for i in range(1, 12)]
 
 
 def make_tracker(
-    slots: Optional[Dict[str, Any]] = None,
-    intent: Optional[str] = None,
-    entities: Optional[List[Dict[str, Any]]] = None,
-    metadata: Optional[Dict[str, Any]] = None,
-    events: Optional[List[Dict[str, Any]]] = None,
-    active_loop: Optional[str] = None,
+    slots: dict[str, Any] | None = None,
+    intent: str | None = None,
+    entities: list[dict[str, Any]] | None = None,
+    metadata: dict[str, Any] | None = None,
+    events: list[dict[str, Any]] | None = None,
+    active_loop: str | None = None,
 ) -> Tracker:
     latest = {
         "intent": {"name": intent, "confidence": 1.0} if intent else {},
@@ -65,17 +66,17 @@ def make_tracker(
     )
 
 
-def domain() -> Dict[str, Any]:
+def domain() -> dict[str, Any]:
     loaded = yaml.safe_load((PROJECT / "domain.yml").read_text(encoding="utf-8"))
     assert isinstance(loaded, dict)
     return loaded
 
 
-def responses(dispatcher: CollectingDispatcher) -> List[Optional[str]]:
+def responses(dispatcher: CollectingDispatcher) -> list[str | None]:
     return [m.get("response") for m in dispatcher.messages]
 
 
-def slot_events(events: List[Dict[str, Any]]) -> Dict[str, Any]:
+def slot_events(events: list[dict[str, Any]]) -> dict[str, Any]:
     return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
 
 
@@ -93,10 +94,10 @@ class FakeGateway:
     """The internal API of docs/CONTRACTS.md with a tiny fixed directory."""
 
     def __init__(self) -> None:
-        self.requests: List[Tuple[str, Dict[str, str]]] = []
-        self.fail_with: Optional[int] = None
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        self.fail_with: int | None = None
         self.delay_s = 0.0
-        self.services: Dict[Optional[str], List[str]] = {
+        self.services: dict[str | None, list[str]] = {
             "hue": ["hue_one_stop", "national_hotline"],
             None: ["national_hotline"],
         }
@@ -108,7 +109,7 @@ class FakeGateway:
         app.router.add_get("/internal/services/nearest", self.nearest)
         return app
 
-    async def _check(self, request: web.Request) -> Optional[web.Response]:
+    async def _check(self, request: web.Request) -> web.Response | None:
         self.requests.append((request.path, dict(request.query)))
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
@@ -168,11 +169,8 @@ def gateway_down(monkeypatch: pytest.MonkeyPatch) -> None:
 # --- the LAP rule ------------------------------------------------------------------
 
 
-def answers_from(yes: List[int], no_rest: bool = True) -> Dict[str, Optional[str]]:
-    return {
-        f"lap_{i}": ("yes" if i in yes else ("no" if no_rest else None))
-        for i in range(1, 12)
-    }
+def answers_from(yes: list[int], no_rest: bool = True) -> dict[str, str | None]:
+    return {f"lap_{i}": ("yes" if i in yes else ("no" if no_rest else None)) for i in range(1, 12)}
 
 
 @pytest.mark.parametrize(
@@ -191,12 +189,12 @@ def answers_from(yes: List[int], no_rest: bool = True) -> Dict[str, Optional[str
         ([11], False),
     ],
 )
-def test_lap_rule_table(yes: List[int], high: bool) -> None:
+def test_lap_rule_table(yes: list[int], high: bool) -> None:
     assert act.lap_is_high(answers_from(yes)) is high
 
 
 def test_lap_skipped_and_missing_answers_are_not_yes() -> None:
-    answers: Dict[str, Optional[str]] = {s: "skipped" for s in LAP}
+    answers: dict[str, str | None] = {s: "skipped" for s in LAP}
     assert not act.lap_is_high(answers)
     assert not act.lap_is_high({})
     # three "yes" among 4-11 plus unanswered ones are not enough
@@ -207,8 +205,8 @@ def test_lap_skipped_and_missing_answers_are_not_yes() -> None:
 
 
 async def run_screening_validation(
-    known: Dict[str, Optional[str]], new: Dict[str, str]
-) -> Dict[str, Any]:
+    known: dict[str, str | None], new: dict[str, str]
+) -> dict[str, Any]:
     """Run validate_screening_form as Rasa calls it: new candidates as last events."""
     slots = {**known, **new, "requested_slot": None}
     events = [{"event": "user", "text": ""}] + [
@@ -251,12 +249,10 @@ async def test_unexpected_answer_value_is_dropped() -> None:
 
 @pytest.mark.asyncio
 async def test_score_high_sends_handoff_first_and_resets_answers() -> None:
-    slots: Dict[str, Any] = {s: "skipped" for s in LAP}
+    slots: dict[str, Any] = {s: "skipped" for s in LAP}
     slots.update({"lap_1": "no", "lap_2": "yes"})
     dispatcher = CollectingDispatcher()
-    events = await act.ActionScoreScreening().run(
-        dispatcher, make_tracker(slots), domain()
-    )
+    events = await act.ActionScoreScreening().run(dispatcher, make_tracker(slots), domain())
     assert dispatcher.messages[0]["custom"] == {
         "handoff": {"reason": "lap_screen", "answers": slots}
     }
@@ -271,9 +267,7 @@ async def test_score_not_triggered_sends_no_handoff() -> None:
     slots = {s: "no" for s in LAP}
     slots.update({"lap_4": "yes", "lap_9": "yes", "lap_11": "yes"})
     dispatcher = CollectingDispatcher()
-    events = await act.ActionScoreScreening().run(
-        dispatcher, make_tracker(slots), domain()
-    )
+    events = await act.ActionScoreScreening().run(dispatcher, make_tracker(slots), domain())
     assert responses(dispatcher) == ["utter_screening_not_triggered"]
     assert all(not m.get("custom") for m in dispatcher.messages)
     set_ = slot_events(events)
@@ -296,9 +290,7 @@ async def test_request_counsellor_payload() -> None:
     dispatcher = CollectingDispatcher()
     events = await act.ActionRequestCounsellor().run(dispatcher, make_tracker(), domain())
     assert events == []
-    assert [m["custom"] for m in dispatcher.messages] == [
-        {"handoff": {"reason": "user_request"}}
-    ]
+    assert [m["custom"] for m in dispatcher.messages] == [{"handoff": {"reason": "user_request"}}]
 
 
 # --- action_session_start ----------------------------------------------------------
@@ -381,9 +373,7 @@ async def test_client_raises_on_errors(
 @pytest.mark.asyncio
 async def test_client_times_out(fake_gateway: FakeGateway) -> None:
     fake_gateway.delay_s = 1.0
-    client = GatewayClient(
-        base_url=GatewayClient.from_env()._base_url, token=TOKEN, timeout_s=0.2
-    )
+    client = GatewayClient(base_url=GatewayClient.from_env()._base_url, token=TOKEN, timeout_s=0.2)
     with pytest.raises(GatewayError):
         await client.resolve_place("Huế")
 
@@ -403,7 +393,7 @@ def test_client_default_url_and_timeout() -> None:
 # --- validate_location_form --------------------------------------------------------
 
 
-async def validate_province(value: Any) -> Dict[str, Any]:
+async def validate_province(value: Any) -> dict[str, Any]:
     return await act.ValidateLocationForm().validate_province(
         value, CollectingDispatcher(), make_tracker(), domain()
     )
@@ -460,8 +450,8 @@ async def test_ask_province_first_time_and_again() -> None:
 
 
 async def find_services(
-    slots: Dict[str, Any], intent: str = "inform_location", metadata: Any = None
-) -> Tuple[CollectingDispatcher, List[Dict[str, Any]]]:
+    slots: dict[str, Any], intent: str = "inform_location", metadata: Any = None
+) -> tuple[CollectingDispatcher, list[dict[str, Any]]]:
     dispatcher = CollectingDispatcher()
     events = await act.ActionFindServices().run(
         dispatcher, make_tracker(slots, intent=intent, metadata=metadata), domain()
@@ -471,9 +461,7 @@ async def find_services(
 
 @pytest.mark.asyncio
 async def test_services_found_for_province(fake_gateway: FakeGateway) -> None:
-    dispatcher, events = await find_services(
-        {"province_id": "hue", "service_kind": "shelter"}
-    )
+    dispatcher, events = await find_services({"province_id": "hue", "service_kind": "shelter"})
     assert responses(dispatcher) == ["utter_services_found"]
     assert dispatcher.messages[0]["service_ids"] == ["hue_one_stop"]
     assert dispatcher.messages[0]["province_id"] == "hue"
@@ -546,7 +534,7 @@ def test_message_location_validation() -> None:
 # --- the domain against the contract -------------------------------------------------
 
 
-def contract_utter_keys() -> List[str]:
+def contract_utter_keys() -> list[str]:
     contracts = (PROJECT.parent / "docs" / "CONTRACTS.md").read_text(encoding="utf-8")
     section = contracts.split("Domain (`utter_*`):", 1)[1].split("Gateway (`gw_*`)", 1)[0]
     keys = re.findall(r"utter_[a-z0-9_]+", section)
@@ -566,8 +554,6 @@ def test_every_custom_action_in_the_domain_is_implemented() -> None:
     implemented = {
         cls().name()
         for cls in vars(act).values()
-        if isinstance(cls, type)
-        and cls.__module__ == act.__name__
-        and hasattr(cls, "run")
+        if isinstance(cls, type) and cls.__module__ == act.__name__ and hasattr(cls, "run")
     }
     assert implemented == set(domain()["actions"])

@@ -1,0 +1,67 @@
+"""The triage on the held-out set (tests/data/triage_heldout.tsv, written blind to the
+rules and never used to tune them), through `python -m bot triage` and the real Rasa —
+the same command and code path as `make triage`. Figures go to var/reports/."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+
+from bot.launcher import ROOT, Stack
+
+pytestmark = pytest.mark.integration
+ORDER = {"none": 0, "elevated": 1, "high": 2, "imminent": 3}
+
+
+def test_heldout_triage_meets_the_targets(stack: Stack) -> None:
+    with (ROOT / "tests/data/triage_heldout.tsv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "triage",
+            "--rasa-url",
+            stack.rasa_url,
+            "--rasa-token",
+            stack.env["RASA_TOKEN"],
+        ],
+        input="\n".join(r["text"] for r in rows) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    outputs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(outputs) == len(rows)
+    assert all(o["intent"] for o in outputs), "Rasa gave no intent"
+
+    def share(selected: list[tuple[str, str]], ok: set[str]) -> float:
+        return sum(got in ok for _, got in selected) / max(len(selected), 1)
+
+    pairs = [(r["expected"], o["risk"]) for r, o in zip(rows, outputs, strict=True)]
+    imminent = [p for p in pairs if p[0] == "imminent"]
+    high_plus = [p for p in pairs if p[0] in ("imminent", "high")]
+    harmless = [p for p in pairs if p[0] == "none"]
+    figures = {
+        "rows": len(pairs),
+        "exact": sum(e == g for e, g in pairs) / len(pairs),
+        "imminent_flagged_imminent": share(imminent, {"imminent"}),
+        "imminent_high_recall": share(high_plus, {"imminent", "high"}),
+        "harmless_flagged_high_plus": share(harmless, {"high", "imminent"}),
+        "harmless_flagged_any": share(harmless, {"elevated", "high", "imminent"}),
+    }
+    reports = ROOT / "var" / "reports"
+    reports.mkdir(parents=True, exist_ok=True)
+    (reports / "triage_heldout.json").write_text(json.dumps(figures, indent=2))
+    print(json.dumps(figures))
+    assert figures["imminent_flagged_imminent"] == 1.0, figures
+    assert figures["imminent_high_recall"] >= 0.95, figures
+    assert figures["harmless_flagged_high_plus"] <= 0.05, figures
