@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import secrets
 import sys
@@ -31,24 +30,10 @@ def init_runtime(var_dir: Path) -> Path:
 
 
 def _serve() -> int:
-    from aiohttp import web
-
-    from bot.app import PrivateAccessLogger, create_app
+    from bot.app import serve
     from bot.settings import Settings
 
-    settings = Settings.from_env()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    web.run_app(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        access_log_class=PrivateAccessLogger,
-        print=lambda _: print(
-            f"gateway listening on http://{settings.host}:{settings.port}/", flush=True
-        ),
-    )
+    serve(Settings.from_env())
     return 0
 
 

@@ -199,3 +199,27 @@ def create_app(settings: Settings, *, dialogue: Dialogue | None = None) -> web.A
     app.router.add_get("/internal/services", _internal(internal_api.services))
     app.router.add_get("/internal/services/nearest", _internal(internal_api.nearest))
     return app
+
+
+def serve(settings: Settings, *, dialogue: Dialogue | None = None, name: str = "gateway") -> None:
+    """Run the gateway until interrupted (uvloop when installed: ~20-40% less CPU)."""
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop is a dependency on Linux
+        loop_factory = None
+    else:
+        loop_factory = uvloop.new_event_loop
+    loop = loop_factory() if loop_factory else None
+    web.run_app(
+        create_app(settings, dialogue=dialogue),
+        host=settings.host,
+        port=settings.port,
+        access_log_class=PrivateAccessLogger,
+        loop=loop,
+        print=lambda _: print(
+            f"{name} listening on http://{settings.host}:{settings.port}/", flush=True
+        ),
+    )

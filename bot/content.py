@@ -168,18 +168,17 @@ class ContentLibrary:
         return self.provinces.get(pid) if pid else None
 
     def services_for(self, province_id: str | None, kind: str | None = None) -> list[Service]:
-        """Services in the province first, then national ones; the kind filter is dropped
-        when it would leave nothing, so the person always gets somewhere to turn."""
+        """Services in the province first, then national ones. Within each group the
+        requested kind comes alone when there is one; otherwise the whole group is kept,
+        so a person is never told "nothing" while a local centre exists."""
 
-        def pick(with_kind: bool) -> list[Service]:
-            def fits(s: Service) -> bool:
-                return not with_kind or kind is None or s.kind == kind
+        def prefer(group: list[Service]) -> list[Service]:
+            matching = [s for s in group if kind is None or s.kind == kind]
+            return matching or group
 
-            local = [s for s in self.services.values() if s.province_id == province_id and fits(s)]
-            national = [s for s in self.services.values() if s.province_id is None and fits(s)]
-            return (local if province_id else []) + national
-
-        return pick(True) or pick(False)
+        local = [s for s in self.services.values() if province_id and s.province_id == province_id]
+        national = [s for s in self.services.values() if s.province_id is None]
+        return prefer(local) + prefer(national)
 
     def nearest_province(self, lat: float, lon: float) -> Province | None:
         best: tuple[float, Province] | None = None

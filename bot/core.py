@@ -16,8 +16,9 @@ import asyncio
 import logging
 import re
 import weakref
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from bot.content import ContentLibrary
@@ -26,13 +27,14 @@ from bot.messages import BotText, Button
 from bot.rasa_client import RasaReply
 from bot.screen import RiskLevel, screen
 from bot.storage import ConversationRecord, Store
-from bot.storage.types import Channel, ConversationState, Sender
+from bot.storage.types import Channel, ConversationState, Language, RiskLabel, Sender
 from bot.text import detect_language, normalize
 from bot.triage import Assessment, assess
 from handoff.policy import decide
 
 log = logging.getLogger(__name__)
 
+RECORD_CACHE_SIZE = 10_000
 PAYLOAD = re.compile(r"^/[a-z_]{1,40}$")
 LOCATION_PAYLOAD = "/share_location"
 # Only if the content itself cannot be rendered. 113 (police, 24/7) per
@@ -87,11 +89,16 @@ class ConversationCore:
         self._content = content
         self._max_chars = max_chars
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
+        # Write-through cache of conversation records: every change of a conversation
+        # goes through this core (one gateway process owns its conversations), so a turn
+        # does not need to read the row back. Bounded; a miss reads the database.
+        self._records: OrderedDict[str, ConversationRecord] = OrderedDict()
 
     # -- sessions ------------------------------------------------------------------
 
     async def open_web(self, language: str) -> tuple[ConversationRecord, str]:
         conversation = await self._store.create_conversation(Channel.WEB, language, None)
+        self._remember(conversation)
         token = await self._store.issue_web_session(conversation.id)
         return conversation, token
 
@@ -135,7 +142,7 @@ class ConversationCore:
             return await self._turn(conversation_id, inbound, emit)
 
     async def _turn(self, conversation_id: str, inbound: Inbound, emit: Emit) -> TurnResult:
-        conversation = await self._store.get_conversation(conversation_id)
+        conversation = await self._conversation(conversation_id)
         if conversation is None or conversation.state == ConversationState.CLOSED:
             raise BadInput("no_conversation", "This conversation has ended.")
         if inbound.payload is not None and not PAYLOAD.match(inbound.payload):
@@ -222,6 +229,23 @@ class ConversationCore:
             await self._store.update_conversation(
                 conversation.id, language=language, risk=risk.label
             )
+            self._remember(
+                replace(conversation, language=Language(language), risk=RiskLabel(risk.label))
+            )
+
+    async def _conversation(self, conversation_id: str) -> ConversationRecord | None:
+        record = self._records.get(conversation_id)
+        if record is None:
+            record = await self._store.get_conversation(conversation_id)
+            if record is not None:
+                self._remember(record)
+        return record
+
+    def _remember(self, record: ConversationRecord) -> None:
+        self._records[record.id] = record
+        self._records.move_to_end(record.id)
+        while len(self._records) > RECORD_CACHE_SIZE:
+            self._records.popitem(last=False)
 
     async def _emit(self, conversation_id: str, message: BotText, emit: Emit) -> None:
         buttons = [{"title": b.title, "payload": b.payload} for b in message.buttons]

@@ -181,6 +181,8 @@ def make_stack(
         }
     )
     env.update(extra_env or {})
+    # Rasa reads LOG_LEVEL too, and at DEBUG it logs message texts: never below INFO.
+    env["LOG_LEVEL"] = "INFO"
     return Stack(var_dir, env, gateway_port, rasa_port, action_port)
 
 

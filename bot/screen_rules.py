@@ -55,10 +55,19 @@ PRE_FOLD: dict[str, str] = {
     "đè": "pressvn", "quánh": "hitvn", "oánh": "hitvn",
     "thắt": "tievn", "nắm": "grabvn", "ghì": "holdvn", "dám": "darevn", "đảm": "ensurevn",
     "đầm": "dressvn", "đàm": "talkvn", "đáp": "answervn", "đắp": "covervn",
-    "nên": "shouldvn", "cấp cứu": "emergencyvn", "nghiên cứu": "researchvn",
+    "nên": "shouldvn", "cấp cứu": "emergencyvn", "đừng": "dontvn", "nghiên cứu": "researchvn",
     "bóng đá": "footballvn", "đá bóng": "footballvn", "đá banh": "footballvn",
     "đá cầu": "footballvn", "tối": "eveningvn", "cứu hộ": "rescuevn", "cứu hỏa": "rescuevn",
     "cứu trợ": "rescuevn", "cứu nạn": "rescuevn", "cứu thương": "rescuevn",
+    # southern "vô" ("into") reads as "vào"; the compounds where it means "un-" stay
+    "vô": "vao", "vô dụng": "vo dung", "vô tích sự": "vo tich su", "vô ích": "vo ich",
+    "vô cùng": "vo cung", "vô tình": "vo tinh", "vô lý": "vo ly", "vô duyên": "vo duyen",
+    "vô học": "vo hoc", "vô giáo dục": "vo giao duc", "vô liêm sỉ": "vo liem si",
+    "vô ơn": "vo on", "vô tâm": "vo tam", "vô trách nhiệm": "vo trach nhiem",
+    "vô số": "vo so", "vô tư": "vo tu", "vô vọng": "vo vong", "vô nghĩa": "vo nghia",
+    "vô cảm": "vo cam", "vô hình": "vo hinh", "vô tội": "vo toi", "vô sinh": "vo sinh",
+    "vô năng": "vo nang", "vô hại": "vo hai", "vô địch": "vo dich", "vô lương tâm":
+    "vo luong tam", "vô giá trị": "vo gia tri", "vô phúc": "vo phuc", "vô lễ": "vo le",
     # English contractions typed without the apostrophe
     "hes": "he s", "shes": "she s", "dont": "don t", "doesnt": "doesn t", "didnt": "didn t",
     "cant": "can t", "wont": "won t", "isnt": "isn t", "ive": "i ve", "theyre": "they re",
@@ -76,7 +85,7 @@ PRE_FOLD: dict[str, str] = {
 
 NEG_WORDS = (
     "khong|chua|chang|cha he|never|not|t|dont|doesnt|didnt|wont|cant|isnt|wasnt|no longer|"
-    "dung|no one|nobody"
+    "dontvn|no one|nobody"
 )
 
 MACROS: dict[str, str] = {
@@ -126,7 +135,8 @@ MACROS: dict[str, str] = {
     r"hai con|2 con|con(?! (?:cho|meo|ga|heo|lon|vit|ca|bo|trau|chuot|muoi|ran|gian|nguoi|"
     r"duong|so|dao|tim|mat|lai|nua|khong|co|dang|dau|ay|ta|kia|do|nay|gi|voi|tau|xe|"
     r"gai|trai|toi|em|minh)(?![a-z0-9]))|be|chau|dua nho|dua be|thang be|con be|thang nho|"
-    r"tre con|tre|"
+    r"tre con|tre|tui nho|tui con|may dua nho|hai dua nho|ba dua nho|may dua con|"
+    r"hai dua con|bay nho|con nit|nhoc|dua nho|tui tre|bon tre|cac chau|"
     r"em be|tre em|thang cu|be gai|be trai|dua con|em gai|em trai|chau gai|chau trai)",
     "WEAPON": r"(?:(?:con|cay|khau|cai|thanh|chiec|mot|cuc|hon) )?(?:dao|dao phay|dao gam|"
     r"dao thai|dao bau|kiem|rua|bua|gay|sung|sung luc|"

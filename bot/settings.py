@@ -103,7 +103,7 @@ class Settings:
             ws_burst=_int(env, "WS_BURST", 5),
             retention_days=_int(env, "RETENTION_DAYS", 30),
             allowed_origins=origins,
-            log_level=env.get("LOG_LEVEL", "INFO").upper(),
+            log_level=env.get("GATEWAY_LOG_LEVEL", "INFO").upper(),
         )
 
     def require_tokens(self) -> None:

@@ -30,9 +30,16 @@ class Assessment:
 def assess(screen: ScreenResult, intent: str | None, confidence: float | None) -> Assessment:
     """Combine the rule screen with the intent Rasa recognised.
 
-    - `danger_now`, `suicidal` or `child_at_risk` with confidence >= 0.6 raise the level to
-      at least HIGH, and to IMMINENT when the screen also found a signal (ELEVATED or more)
-      or the confidence is >= 0.85; reason `intent:<name>`.
+    - `danger_now`, `suicidal` or `child_at_risk` with confidence >= 0.6:
+      * when the screen also found a signal (ELEVATED or more): at least HIGH, and
+        IMMINENT when the confidence is >= 0.85;
+      * when the screen found nothing: ELEVATED only. Measured on our two development
+        sets, Rasa gives a danger intent with confidence >= 0.6 to 22% of harmless
+        messages ("đói muốn chết", "I could die laughing", "em cắt tóc rồi"), which the
+        screen's false-alarm guards rightly clear; escalating on the intent alone would
+        send those to counsellors. The person still gets Rasa's answer to the intent,
+        which carries the emergency numbers.
+      Reason `intent:<name>`.
     - `disclose_abuse` (at any confidence: it is the intent Rasa chose) raises the level to
       at least ELEVATED; reason `intent:disclose_abuse`.
     - Any other intent, a danger intent below 0.6, or no intent changes nothing.
@@ -43,9 +50,11 @@ def assess(screen: ScreenResult, intent: str | None, confidence: float | None) -
     reasons = list(screen.reasons)
     if intent in DANGER_INTENTS and confidence is not None:
         if confidence >= INTENT_MIN_CONFIDENCE:
-            imminent = (screen.level >= RiskLevel.ELEVATED
-                        or confidence >= INTENT_IMMINENT_CONFIDENCE)
-            level = max(level, RiskLevel.IMMINENT if imminent else RiskLevel.HIGH)
+            if screen.level >= RiskLevel.ELEVATED:
+                imminent = confidence >= INTENT_IMMINENT_CONFIDENCE
+                level = max(level, RiskLevel.IMMINENT if imminent else RiskLevel.HIGH)
+            else:
+                level = max(level, RiskLevel.ELEVATED)
             reasons.append(f"intent:{intent}")
     elif intent in DISCLOSURE_INTENTS:
         level = max(level, RiskLevel.ELEVATED)

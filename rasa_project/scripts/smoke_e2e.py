@@ -61,7 +61,9 @@ class FakeGateway:
         text = f"{body['response']}|{language}"
         if "service_ids" in args:
             text += f"|{args.get('province_id')}|{','.join(args['service_ids'])}"
-        return web.json_response({"text": text, "buttons": [], "custom": None})
+        intent = (tracker.get("latest_message") or {}).get("intent") or {}
+        meta = {"_gw": {"intent": intent.get("name"), "confidence": intent.get("confidence")}}
+        return web.json_response({"text": text, "buttons": [], "custom": meta})
 
     @staticmethod
     def _auth(request: web.Request) -> bool:
@@ -90,7 +92,10 @@ class FakeGateway:
 def summary(replies: list[Reply]) -> list[str]:
     out = []
     for reply in replies:
-        if "custom" in reply:
+        custom = reply.get("custom")
+        if isinstance(custom, dict) and set(custom) == {"_gw"}:
+            continue  # the REST channel sends an NLG answer's `custom` as its own message
+        if "text" not in reply:
             out.append("custom:" + json.dumps(reply["custom"], sort_keys=True))
         else:
             out.append(str(reply.get("text")))

@@ -188,14 +188,26 @@ class CellLimits:
     max_messages: int  # warm-up included
 
 
-async def run_cell(
+@dataclass(slots=True)
+class Measurement:
+    """The raw result of one closed-loop run (one cell, or one part of an interleaved cell)."""
+
+    concurrency: int
+    outcomes: list[Outcome]  # sent after the warm-up
+    completed: int  # turns completed inside the window
+    window: float  # seconds from warm-up end to stop
+    cpu: dict[str, float | None]  # CPU seconds used inside the window, per process
+    failures: list[str]
+    stray_errors: int
+
+
+async def measure(
     make_worker: Callable[[], Worker],
     concurrency: int,
     limits: CellLimits,
     pids: Mapping[str, int],
-    slow_threshold: float | None = None,
-) -> dict[str, Any]:
-    """Run `concurrency` closed-loop workers; return the cell's figures."""
+) -> Measurement:
+    """Run `concurrency` closed-loop workers until the time limit or message budget."""
     workers = [make_worker() for _ in range(concurrency)]
     await asyncio.gather(*(w.open() for w in workers))  # connecting is not measured
     outcomes: list[Outcome] = []
@@ -240,40 +252,62 @@ async def run_cell(
     except TimeoutError:
         stop.set()
     stop_at = time.perf_counter()
-    cpu_end = {name: cpu_seconds(pid) for name, pid in pids.items()}
-    loadgen_cpu = time.process_time() - loadgen_start
+    cpu: dict[str, float | None] = {"load_generator": time.process_time() - loadgen_start}
+    for name, pid in pids.items():
+        before, after = cpu_start[name], cpu_seconds(pid)
+        cpu[name] = None if before is None or after is None else after - before
     await asyncio.gather(*tasks)  # drain: turns in flight complete
     await asyncio.gather(*(w.close() for w in workers))
+    return Measurement(
+        concurrency=concurrency,
+        outcomes=[o for o in outcomes if o.sent >= warm_end],
+        completed=sum(1 for o in outcomes if warm_end <= o.done <= stop_at),
+        window=stop_at - warm_end,
+        cpu=cpu,
+        failures=failures,
+        stray_errors=sum(getattr(w, "stray_errors", 0) for w in workers),
+    )
 
-    window = stop_at - warm_end
-    measured = [o for o in outcomes if o.sent >= warm_end]
-    completed = sum(1 for o in outcomes if warm_end <= o.done <= stop_at)
-    latencies = [o.done - o.sent for o in measured]
-    cpu: dict[str, float | None] = {"load_generator": round(100 * loadgen_cpu / window, 1)}
-    for name in pids:
-        before, after = cpu_start[name], cpu_end[name]
-        cpu[name] = (
-            None if before is None or after is None else round(100 * (after - before) / window, 1)
-        )
+
+def summarise(parts: Sequence[Measurement], slow_threshold: float | None = None) -> dict[str, Any]:
+    """One cell's figures from one or more runs at the same concurrency."""
+    outcomes = [o for part in parts for o in part.outcomes]
+    window = sum(part.window for part in parts)
+    failures = [f for part in parts for f in part.failures]
+    latencies = [o.done - o.sent for o in outcomes]
+    cpu: dict[str, float | None] = {}
+    for name in parts[0].cpu:
+        used = [part.cpu[name] for part in parts]
+        total = None if None in used else sum(u for u in used if u is not None)
+        cpu[name] = None if total is None or window <= 0 else round(100 * total / window, 1)
     cell: dict[str, Any] = {
-        "concurrency": concurrency,
-        "messages": len(measured),
+        "concurrency": parts[0].concurrency,
+        "messages": len(outcomes),
         "window_s": round(window, 2),
-        "msg_per_s": round(completed / window, 1) if window > 0 else None,
+        "msg_per_s": round(sum(p.completed for p in parts) / window, 1) if window > 0 else None,
         "latency_ms": latency_summary(latencies),
-        "errors": sum(1 for o in measured if not o.ok) + len(failures),
+        "errors": sum(1 for o in outcomes if not o.ok) + len(failures),
         "connection_failures": failures[:10],
-        "static_answers": sum(1 for o in measured if o.static),
-        "unanswered_turns": sum(1 for o in measured if o.ok and o.first_answer is None),
+        "static_answers": sum(1 for o in outcomes if o.static),
+        "unanswered_turns": sum(1 for o in outcomes if o.ok and o.first_answer is None),
         "cpu_percent": cpu,
     }
-    stray = sum(getattr(w, "stray_errors", 0) for w in workers)
+    stray = sum(part.stray_errors for part in parts)
     if stray:
         cell["stray_error_frames"] = stray
     if slow_threshold is not None and latencies:
         over = sum(1 for s in latencies if s > slow_threshold)
         cell[f"share_over_{slow_threshold:g}s"] = round(over / len(latencies), 3)
     return cell
+
+
+async def run_cell(
+    make_worker: Callable[[], Worker],
+    concurrency: int,
+    limits: CellLimits,
+    pids: Mapping[str, int],
+) -> dict[str, Any]:
+    return summarise([await measure(make_worker, concurrency, limits, pids)])
 
 
 async def static_answers(

@@ -40,9 +40,11 @@ from tests.bench.load import (
     RasaWorker,
     Worker,
     WsWorker,
+    measure,
     rss_mib,
     run_cell,
     static_answers,
+    summarise,
 )
 from tests.bench.messages import MESSAGES
 
@@ -179,15 +181,24 @@ class Bench:
 
         async def cells() -> dict[str, dict[str, Any]]:
             out: dict[str, dict[str, Any]] = {"rasa_direct": {}, "gateway_ws": {}}
+            half = CellLimits(
+                self.limits.duration / 2, self.limits.warmup, self.limits.max_messages // 2
+            )
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
-                for c in self.args.concurrency:  # interleaved, so drift hits both alike
-                    out["rasa_direct"][str(c)] = await run_cell(
-                        lambda: RasaWorker(session, stack.rasa_url), c, self.limits, pids, timeout
-                    )
+
+                def rasa() -> Worker:
+                    return RasaWorker(session, stack.rasa_url)
+
+                gateway = self.ws_worker(session, stack)
+                for c in self.args.concurrency:
+                    # A-B-B-A halves: drift and other load on the machine hit both alike
+                    r1 = await measure(rasa, c, half, pids)
+                    g1 = await measure(gateway, c, half, pids)
+                    g2 = await measure(gateway, c, half, pids)
+                    r2 = await measure(rasa, c, half, pids)
+                    out["rasa_direct"][str(c)] = summarise([r1, r2], timeout)
+                    out["gateway_ws"][str(c)] = summarise([g1, g2])
                     progress("rasa_direct", c, out["rasa_direct"][str(c)])
-                    out["gateway_ws"][str(c)] = await run_cell(
-                        self.ws_worker(session, stack), c, self.limits, pids
-                    )
                     progress("gateway_ws", c, out["gateway_ws"][str(c)])
             return out
 
@@ -311,6 +322,20 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def checks(report: dict[str, Any]) -> list[str]:
+    """Problems that make figures meaningless: errors, turns without an answer, fail-safe
+    answers where Rasa should have answered."""
+    problems = []
+    for name in ("rasa_direct", "gateway_ws", "gateway_stub"):
+        for key, cell in (report.get(name) or {}).items():
+            if not key.isdigit():
+                continue
+            for field in ("errors", "unanswered_turns", "static_answers"):
+                if cell[field]:
+                    problems.append(f"{name} c={key}: {field} = {cell[field]}")
+    return problems
+
+
 def meets_stub(cell: dict[str, Any]) -> bool:
     return bool(cell["msg_per_s"] >= STUB_TARGET[0] and cell["latency_ms"]["p99"] <= STUB_TARGET[1])
 
@@ -336,6 +361,7 @@ def summary(report: dict[str, Any]) -> str:
                 f"{figures['all_static']}"
             )
     lines.append("")
+    lines += [f"CHECK FAILED {problem}" for problem in report["checks"]]
     for target in report["targets"]:
         mark = "MET    " if target["met"] else "NOT MET"
         lines.append(f"{mark} {target['name']}: {target['value']} (target {target['target']})")
@@ -407,6 +433,8 @@ def main(argv: list[str] | None = None) -> int:
                 "gateway latency = send -> typing:off frame; Rasa latency = HTTP round trip "
                 "(which includes Rasa's NLG calls to the gateway).",
                 "msg/s counts turns completed between warm-up end and the cell's stop.",
+                "rasa_direct and gateway_ws cells are each two halves run A-B-B-A, each half "
+                "with its own warm-up, so drift and other load hit both alike.",
             ],
         },
     }
@@ -438,6 +466,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         bench.stop_all()
     report["targets"] = targets(report)
+    report["checks"] = checks(report)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(summary(report))

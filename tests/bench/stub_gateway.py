@@ -7,14 +7,11 @@ measures the gateway's own cost. Configured from the environment like `python -m
 
 from __future__ import annotations
 
-import logging
 import sys
 from collections.abc import Mapping
 from typing import Any
 
-from aiohttp import web
-
-from bot.app import PrivateAccessLogger, create_app
+from bot.app import serve
 from bot.messages import BotText, Button
 from bot.rasa_client import RasaReply
 from bot.settings import Settings
@@ -39,17 +36,7 @@ class StubDialogue:
 
 
 def main() -> int:
-    settings = Settings.from_env()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    web.run_app(
-        create_app(settings, dialogue=StubDialogue()),
-        host=settings.host,
-        port=settings.port,
-        access_log_class=PrivateAccessLogger,
-        print=lambda _: print(f"stub gateway listening on port {settings.port}", flush=True),
-    )
+    serve(Settings.from_env(), dialogue=StubDialogue(), name="stub gateway")
     return 0
 
 

@@ -129,3 +129,18 @@ async def test_nearest_services_follow_the_shared_location(client) -> None:
         "/internal/services/nearest", params={"lat": "x", "lon": 1}, headers=AUTH
     )
     assert resp.status == 400
+
+
+def test_a_kind_missing_locally_keeps_the_local_centre(library: ContentLibrary) -> None:
+    services = library.services_for("quang_ninh", "shelter")
+    local = [s for s in services if s.province_id == "quang_ninh"]
+    national = [s for s in services if s.province_id is None]
+    assert services[: len(local)] == local and local  # local first, even of another kind
+    assert {s.kind for s in local} == {"one_stop_centre"}
+    assert {s.kind for s in national} == {"shelter"}  # the kind where it exists
+
+
+def test_the_requested_kind_narrows_each_group(library: ContentLibrary) -> None:
+    kinds = {s.kind for s in library.services_for("ha_noi", "shelter")}
+    assert kinds == {"shelter"}
+    assert len(library.services_for("ha_noi")) > len(library.services_for("ha_noi", "shelter"))

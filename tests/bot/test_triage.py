@@ -30,16 +30,18 @@ def _s(level: RiskLevel, *reasons: str) -> ScreenResult:
 
 
 @pytest.mark.parametrize("intent", ["danger_now", "suicidal", "child_at_risk"])
-def test_danger_intent_raises_to_high(intent: str) -> None:
-    assert assess(_s(N), intent, 0.6) == Assessment(H, (f"intent:{intent}",))
-    assert assess(_s(N), intent, 0.84).level == H
+def test_danger_intent_alone_raises_to_elevated_only(intent: str) -> None:
+    assert assess(_s(N), intent, 0.6) == Assessment(E, (f"intent:{intent}",))
+    assert assess(_s(N), intent, 0.99).level == E
 
 
 @pytest.mark.parametrize("intent", ["danger_now", "suicidal", "child_at_risk"])
-def test_danger_intent_imminent_with_high_confidence_or_a_screen_signal(intent: str) -> None:
-    assert assess(_s(N), intent, 0.85).level == IMM
+def test_danger_intent_with_a_screen_signal_raises_to_high_or_imminent(intent: str) -> None:
     assert assess(_s(E, "controlling"), intent, 0.6) == Assessment(
-        IMM, ("controlling", f"intent:{intent}"))
+        H, ("controlling", f"intent:{intent}"))
+    assert assess(_s(E, "controlling"), intent, 0.84).level == H
+    assert assess(_s(E, "controlling"), intent, 0.85).level == IMM
+    assert assess(_s(H, "stalking"), intent, 0.9).level == IMM
 
 
 def test_danger_intent_below_threshold_or_without_confidence_changes_nothing() -> None:
@@ -188,7 +190,7 @@ async def test_cli_with_fake_rasa(aiohttp_server) -> None:  # type: ignore[no-un
     assert code == 0, err
     lines = [json.loads(line) for line in out.splitlines()]
     assert [(x["intent"], x["confidence"], x["risk"]) for x in lines] == [
-        ("suicidal", 0.7, "high"), ("greet", 0.7, "none"), ("greet", 0.7, "imminent")]
+        ("suicidal", 0.7, "elevated"), ("greet", 0.7, "none"), ("greet", 0.7, "imminent")]
     assert lines[0]["reasons"] == ["intent:suicidal"]
     assert seen == [{"token": "s3cret", "text": t}
                     for t in ("em buồn quá", "xin chào", "ck dang danh e")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import sqlite3
 import time
@@ -110,9 +111,9 @@ async def test_rasa_killed_mid_conversation_static_answer_then_recovery(stack: S
         assert during[-1]["text"] in texts("gw_unavailable", "en")
         assert "113" in during[-1]["text"]
 
-        stack.start("rasa")
-        stack.wait_ready("rasa")
-        stack.warm_up()
+        stack.start("rasa")  # blocking waits in a thread: the WebSocket keeps its heartbeat
+        await asyncio.to_thread(stack.wait_ready, "rasa")
+        await asyncio.to_thread(stack.warm_up)
         deadline = time.monotonic() + 30
         while True:  # the circuit breaker lets a probe through after its reset time
             after = await chat.say("what is the hotline number")
@@ -121,7 +122,7 @@ async def test_rasa_killed_mid_conversation_static_answer_then_recovery(stack: S
                 or time.monotonic() > deadline
             ):
                 break
-            time.sleep(1)
+            await asyncio.sleep(1)
         assert any(f["text"] in texts("utter_hotlines", "en") for f in after), after
 
 
