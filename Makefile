@@ -78,11 +78,12 @@ test-unit: $(VENV)/.installed
 
 test-rasa: $(RASA_VENV)/.installed train
 	@echo "==> Rasa: data validation, action tests, held-out NLU test, test stories"
-	@cd rasa_project && ../$(RASA) data validate --fail-on-warnings --quiet
+	@cd rasa_project && ../$(RASA_PY) scripts/validate_data.py
 	@$(RASA_PY) -m pytest -q rasa_project/tests/actions
 	@cd rasa_project && ../$(RASA) test nlu --nlu tests/nlu --model models/gbv.tar.gz --out results/nlu --quiet
+	@cd rasa_project && ../$(RASA_PY) scripts/check_nlu.py
 	@cd rasa_project && ../$(RASA) test core --stories tests/test_stories.yml --model models/gbv.tar.gz --out results/core --quiet
-	@cd rasa_project && ../$(RASA_PY) scripts/check_results.py
+	@cd rasa_project && ../$(RASA_PY) scripts/check_core.py
 
 test-integration: $(VENV)/.installed $(RASA_VENV)/.installed train
 	@echo "==> integration: real Rasa + action server + gateway on loopback"

@@ -18,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -122,6 +122,32 @@ async def _retention(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
+async def _rasa_janitor(app: web.Application) -> AsyncIterator[None]:
+    """Every few minutes, empty Rasa's trackers of conversations that went quiet (Rasa's
+    session expiry is 60 minutes, but its in-memory store keeps old events forever)."""
+    settings = app[SETTINGS]
+    every = timedelta(seconds=settings.janitor_interval)
+
+    async def loop() -> None:
+        while True:
+            await asyncio.sleep(settings.janitor_interval)
+            try:
+                now = datetime.now(UTC)
+                idle_since = now - timedelta(minutes=settings.rasa_forget_after_minutes)
+                ids = await app[STORE].idle_conversation_ids(idle_since, idle_since - 3 * every)
+                cleared = [await app[RASA].forget(i) for i in ids]
+                if ids:
+                    log.info("cleared %d of %d idle Rasa trackers", sum(cleared), len(ids))
+            except Exception:
+                log.exception("clearing idle Rasa trackers failed; retrying later")
+
+    task = asyncio.create_task(loop())
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 def _dialogue(override: Dialogue | None) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         settings = app[SETTINGS]
@@ -190,6 +216,7 @@ def create_app(settings: Settings, *, dialogue: Dialogue | None = None) -> web.A
     app.cleanup_ctx.append(_storage)
     app.cleanup_ctx.append(_retention)
     app.cleanup_ctx.append(_dialogue(dialogue))
+    app.cleanup_ctx.append(_rasa_janitor)
     app.router.add_get("/", index)
     app.router.add_static("/static/", STATIC)
     app.router.add_get("/healthz", healthz)

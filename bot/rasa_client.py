@@ -144,6 +144,20 @@ class RasaClient:
             float(conf) if isinstance(conf, int | float) else None,
         )
 
+    async def forget(self, conversation_id: str) -> bool:
+        """Replace Rasa's tracker of a conversation by an empty one (HTTP API, token), so
+        its in-memory tracker store keeps no transcript of a conversation that went quiet.
+        Maintenance, not a person's turn: it does not count for the circuit breaker."""
+        params = {"token": self._token} if self._token else {}
+        url = f"{self._base}/conversations/{conversation_id}/tracker/events"
+        try:
+            async with self._session.put(
+                url, json=[], params=params, timeout=aiohttp.ClientTimeout(total=5)
+            ) as resp:
+                return resp.status == 200
+        except (aiohttp.ClientError, TimeoutError):
+            return False
+
     async def _post(self, path: str, body: Mapping[str, Any], params: Mapping[str, str]) -> Any:
         if not self.breaker.allow():
             raise RasaUnavailable("circuit open")

@@ -67,6 +67,8 @@ class Settings:
     ws_burst: int = 5
     retention_days: int = 30
     purge_interval: float = 3600.0
+    janitor_interval: float = 300.0
+    rasa_forget_after_minutes: int = 60
     allowed_origins: tuple[str, ...] = ()
     log_level: str = "INFO"
 

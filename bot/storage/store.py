@@ -457,6 +457,22 @@ class Store:
         row = await self._backend.read(lambda conn: conn.execute(query).first())
         return None if row is None else _record(row)
 
+    async def idle_conversation_ids(
+        self, idle_since: datetime, active_after: datetime
+    ) -> list[str]:
+        """Ids of conversations whose last activity lies in [active_after, idle_since): those
+        that just went quiet, e.g. to clear what the dialogue engine still holds of them."""
+        query = (
+            select(conversations.c.id)
+            .where(
+                conversations.c.last_activity_at < idle_since,
+                conversations.c.last_activity_at >= active_after,
+            )
+            .order_by(conversations.c.id)
+        )
+        rows = await self._backend.read(lambda conn: conn.execute(query).all())
+        return [str(row[0]) for row in rows]
+
     async def find_open_conversation(
         self, channel: str, user_ref: str | None
     ) -> ConversationRecord | None:

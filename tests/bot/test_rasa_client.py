@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestServer
 from bot.errors import RasaUnavailable
 from bot.launcher import free_port
 from bot.rasa_client import CircuitBreaker, RasaClient, parse_reply
+from bot.settings import Secret
 
 
 class FakeRasa:
@@ -21,6 +22,7 @@ class FakeRasa:
         self.hits = 0
         self.mode = "ok"
         self.bodies: list[dict[str, Any]] = []
+        self.forgotten: list[tuple[str, str | None, Any]] = []
 
     async def webhook(self, request: web.Request) -> web.Response:
         self.hits += 1
@@ -43,6 +45,12 @@ class FakeRasa:
             ]
         )
 
+    async def replace_events(self, request: web.Request) -> web.Response:
+        self.forgotten.append(
+            (request.match_info["cid"], request.query.get("token"), await request.json())
+        )
+        return web.json_response({"events": []})
+
     async def parse(self, request: web.Request) -> web.Response:
         assert request.query.get("token") == "tok"
         return web.json_response({"intent": {"name": "danger_now", "confidence": 0.88}})
@@ -54,6 +62,7 @@ async def rasa() -> Any:
     app = web.Application()
     app.router.add_post("/webhooks/rest/webhook", fake.webhook)
     app.router.add_post("/model/parse", fake.parse)
+    app.router.add_put("/conversations/{cid}/tracker/events", fake.replace_events)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     yield fake, str(server.make_url("")).rstrip("/")
@@ -159,3 +168,48 @@ def test_breaker_reopens_when_the_probe_fails() -> None:
 def test_parse_reply_rejects_non_list_bodies() -> None:
     with pytest.raises(RasaUnavailable):
         parse_reply({"oops": 1})
+
+
+async def test_forget_replaces_the_tracker_with_nothing(rasa) -> None:
+    fake, url = rasa
+    session, client = await make_client(url)
+    async with session:
+        assert await client.forget("abc123") is True
+    assert fake.forgotten == [("abc123", "tok", [])]
+    assert not client.breaker.is_open
+
+
+async def test_forget_failure_does_not_open_the_circuit() -> None:
+    session, client = await make_client(f"http://127.0.0.1:{free_port()}")
+    async with session:
+        for _ in range(5):
+            assert await client.forget("abc") is False
+    assert not client.breaker.is_open
+
+
+async def test_the_app_clears_trackers_of_quiet_conversations(
+    rasa, aiohttp_client, settings
+) -> None:
+    import dataclasses
+
+    from bot.app import create_app
+    from tests.bot.conftest import ScriptedDialogue, start, turn
+
+    fake, url = rasa
+    quick = dataclasses.replace(
+        settings,
+        rasa_url=url,
+        rasa_token=Secret("tok"),
+        janitor_interval=0.05,
+        rasa_forget_after_minutes=0,
+    )
+    client = await aiohttp_client(create_app(quick, dialogue=ScriptedDialogue()))
+    ws = await client.ws_connect("/ws")
+    await start(ws)
+    await turn(ws, "xin chào")
+    for _ in range(100):
+        if fake.forgotten:
+            break
+        await asyncio.sleep(0.02)
+    assert fake.forgotten and fake.forgotten[0][1] == "tok"
+    assert len(fake.forgotten[0][0]) == 32

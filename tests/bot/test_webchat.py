@@ -180,13 +180,26 @@ async def test_location_is_sent_as_metadata_and_not_stored(
     client, dialogue: ScriptedDialogue
 ) -> None:
     ws = await client.ws_connect("/ws")
-    await start(ws)
+    session = await start(ws)
     await ws.send_json({"type": "location", "lat": 21.03, "lon": 105.85})
     while (await ws.receive_json()) != {"type": "typing", "on": False}:
         pass
     _, text, metadata = dialogue.calls[-1]
     assert text == "/share_location"
     assert metadata["location"] == {"lat": 21.03, "lon": 105.85}
+    ws2 = await client.ws_connect("/ws")
+    await ws2.send_json({"type": "start", "session": session["session"], "last_seq": 0})
+    await ws2.receive_json()
+    stored = [await ws2.receive_json() for _ in range(3)]  # notice, location, echo
+    assert stored[1] == {
+        "type": "message",
+        "seq": 2,
+        "from": "user",
+        "text": "(location shared)",
+        "buttons": [],
+        "replay": True,
+    }
+    assert not any("21.03" in f["text"] for f in stored)
     await ws.send_json({"type": "location", "lat": 999, "lon": 0})
     frames = []
     while not frames:

@@ -19,7 +19,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         pytest.fail("no trained model: run 'make train' (make test does it)")
     var_dir: Path = tmp_path_factory.mktemp("var")
     init_runtime(var_dir)
-    stack = make_stack(var_dir, extra_env={"WS_RATE": "20", "WS_BURST": "20", "GATEWAY_LOG_LEVEL": "DEBUG", "LOG_LEVEL": "DEBUG"})
+    stack = make_stack(
+        var_dir,
+        extra_env={
+            "WS_RATE": "20",
+            "WS_BURST": "20",
+            "GATEWAY_LOG_LEVEL": "DEBUG",
+            "LOG_LEVEL": "DEBUG",
+        },
+    )
     try:
         stack.start_all()
         yield stack

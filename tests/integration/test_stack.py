@@ -141,3 +141,22 @@ async def test_canary_never_in_plaintext_in_database_or_logs(stack: Stack) -> No
     for needle in (b"canary-b81d2", session["session"].encode()):
         assert needle not in blobs
         assert needle not in logs
+
+
+async def test_gateway_can_empty_rasas_tracker_of_a_conversation(stack: Stack) -> None:
+    from bot.rasa_client import CircuitBreaker, RasaClient
+
+    token = stack.env["RASA_TOKEN"]
+    async with aiohttp.ClientSession() as http:
+        reply = await http.post(
+            f"{stack.rasa_url}/webhooks/rest/webhook",
+            json={"sender": "forget-me-test", "message": "hello"},
+        )
+        assert reply.status == 200
+        tracker_url = f"{stack.rasa_url}/conversations/forget-me-test/tracker"
+        before = await (await http.get(tracker_url, params={"token": token})).json()
+        assert any(e.get("event") == "user" for e in before["events"])
+        client = RasaClient(http, stack.rasa_url, token, 5.0, CircuitBreaker(3, 5))
+        assert await client.forget("forget-me-test") is True
+        after = await (await http.get(tracker_url, params={"token": token})).json()
+        assert not any(e.get("event") in ("user", "bot") for e in after["events"])

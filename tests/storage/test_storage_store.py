@@ -564,3 +564,22 @@ async def test_two_stores_on_one_database_share_the_seq(db_url: str, store: Stor
     stored = await store.messages_after(conv.id, 0)
     assert [m.seq for m in stored] == list(range(1, 201))
     assert {m.seq: m.text for m in stored} == {m.seq: m.text for m in results}
+
+
+async def test_idle_conversation_ids_selects_the_window(store: Store) -> None:
+    now = datetime.now(UTC)
+    ages = {"active": 5, "quiet": 90, "long_quiet": 400}
+    ids = {}
+    for name, minutes in ages.items():
+        conv = await store.create_conversation("web", "vi", None)
+        async with store.engine.begin() as conn:
+            await conn.execute(
+                update(conversations)
+                .where(conversations.c.id == conv.id)
+                .values(last_activity_at=now - timedelta(minutes=minutes))
+            )
+        ids[name] = conv.id
+    found = await store.idle_conversation_ids(
+        idle_since=now - timedelta(minutes=60), active_after=now - timedelta(minutes=180)
+    )
+    assert found == [ids["quiet"]]
