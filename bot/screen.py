@@ -17,7 +17,8 @@ How a message is read:
    A match is dropped when a negation stands just before it ("anh ấy không đánh em",
    "he has never hit me"), when a veto pattern of its rule overlaps it (idioms such as
    "đói muốn chết", "bóp cổ tay", "dying to know"), when the message talks about a film,
-   game or the news and the clause has no first person, or when the rule's `unless` marker
+   game or the news and the clause has no first person (or names a game or sport itself:
+   "em vừa bị chém ở ván liên quân"), or when the rule's `unless` marker
    is in the message (a present-tense rule and "từng", "hôm qua", "last year").
 4. A laugh marker ("haha", "lol") turns a lone death threat into banter; abuse long past
    and resolved ("years ago ..., I'm happily remarried now") drops elevated reasons.
@@ -116,7 +117,18 @@ _MEDIA_RE = re.compile(
     r"(?<![a-z0-9])(?:phim|bo phim|movie|film|game|tro choi|truyen|tieu thuyet|novel|book|"
     r"tin tuc|news|bai bao|doc bao|tren bao|bao chi|bao dua tin|article|series|episode|"
     r"anime|manga|kich ban|script|nhan vat|character|video|clip|youtube|netflix|bai hat|"
-    r"lyrics|meme|documentary|phong su|story|tiktok)(?![a-z0-9])"
+    r"lyrics|meme|documentary|phong su|story|tiktok|co vu|vu an|mot vu|vu viec|bao noi|"
+    r"thoi su|ca si|dien vien|nguoi noi tieng|idol|celebrity|thu mon|cau thu|tran dau|"
+    r"doi bong|doi tuyen|hoc vo|vo thuat|vovinam|karate|judo|taekwondo|boxing|mma|"
+    r"jiu jitsu|gamevn|final boss|boss|rage quit|pubg|free fire|minecraft|fortnite|roblox)"
+    r"(?![a-z0-9])"
+)
+# A game or sport in the very clause of a match makes it figurative even with "I" in it
+# ("em vừa bị chém ở ván liên quân", "the final boss strangled my character").
+_GAME_RE = re.compile(
+    r"(?<![a-z0-9])(?:gamevn|game|final boss|boss|my character|rage quit|pubg|free fire|"
+    r"minecraft|fortnite|roblox|ranked|vovinam|vo thuat|hoc vo|karate|judo|boxing|mma)"
+    r"(?![a-z0-9])"
 )
 _FIRST_PERSON_RE = re.compile(
     r"(?<![a-z0-9])(?:em|toi|minh|tui|me|my|i|im|us|we|our|myself|ca nha)(?![a-z0-9])"
@@ -316,7 +328,7 @@ def _accepted(rule: _Compiled, key: str, m: re.Match[str], media: bool) -> bool:
                 return False
     if media:
         left, right = _clause_bounds(key, start, end)
-        if not _FIRST_PERSON_RE.search(key, left, right):
+        if not _FIRST_PERSON_RE.search(key, left, right) or _GAME_RE.search(key, left, right):
             return False
     return True
 

@@ -55,7 +55,12 @@ PRE_FOLD: dict[str, str] = {
     "đè": "pressvn", "quánh": "hitvn", "oánh": "hitvn",
     "thắt": "tievn", "nắm": "grabvn", "ghì": "holdvn", "dám": "darevn", "đảm": "ensurevn",
     "đầm": "dressvn", "đàm": "talkvn", "đáp": "answervn", "đắp": "covervn",
-    "nên": "shouldvn", "cấp cứu": "emergencyvn", "đừng": "dontvn", "nghiên cứu": "researchvn",
+    "nên": "shouldvn", "cấp cứu": "emergencyvn", "đừng": "dontvn",
+    "chém gió": "boastvn", "chém giá": "overchargevn", "liên quân": "gamevn",
+    "chem gio": "boastvn", "chem gia": "overchargevn", "van lien quan": "van gamevn",
+    "hồi nãy": "justnowvn", "lúc nãy": "justnowvn", "khi nãy": "justnowvn",
+    "nhốt ngoài": "lockedoutvn", "khóa ngoài": "lockedoutvn",
+    "nghiên cứu": "researchvn",
     "bóng đá": "footballvn", "đá bóng": "footballvn", "đá banh": "footballvn",
     "đá cầu": "footballvn", "tối": "eveningvn", "cứu hộ": "rescuevn", "cứu hỏa": "rescuevn",
     "cứu trợ": "rescuevn", "cứu nạn": "rescuevn", "cứu thương": "rescuevn",
@@ -111,7 +116,8 @@ MACROS: dict[str, str] = {
     r"cam|dong|de|lo|van|may(?! (?:lan|cai|phat|tran|hom|ngay|nam|thang|tuan))|dan|son|"
     r"phan|bong|golf|tennis|cau|chessvn|nhau|chu|so|ve|"
     r"vong|xe|giac|tran|ca|duoc|dien|tieng|tinh|trung|kem|bot|tham|phach|dai|"
-    r"dong|game|dan|dau|vat|kiem|lac|tieu|du|tu|bao|ba|con quay|dom|tay doi|quan)(?![a-z0-9])"
+    r"dong|game|dan|dau|vat|kiem|lac|tieu|du|tu(?! (?:luc|khi|hoi|nam|ngay|thang|dau|lau|"
+    r"nho|be))|bao|ba|con quay|dom|tay doi|quan)(?![a-z0-9])"
     r"| thang(?! (?:be|nho|cu|con|bo|em|anh)(?![a-z0-9])))|"
     r"dam(?! (?:bao|me|cuoi|phan|dang|nhiem|tac|dac|thoai)(?![a-z0-9]))|stabvn|kickvn|slapvn|"
     r"pushvn|poundvn|slashvn|hitvn|danh dap|dam da|hanh hung|uynh|quynh|"
@@ -119,7 +125,9 @@ MACROS: dict[str, str] = {
     r"(?:giat|nam|grabvn|tum|keo|nhat|toc) toc|bat tai|tat tai|va (?:vao )?(?:mat|mom|mieng)|"
     r"loi (?:{ME}|vo|con) (?:ra|vao|di|xenh xech)|xo (?:day|nga|{ME}|vao)|"
     r"(?:nem|vut|quang|phang|choi|ne) {G2}(?:vao|trung) (?:{ME}|{BODY}|nguoi|mat)|"
-    r"kickvn (?:{ME}|vao)|"
+    r"kickvn (?:{ME}|vao)|pressvn (?:len )?(?:nguoi|{ME})|day (?:{ME}) (?:nga|te|xuong|vao)|"
+    r"da (?:vao (?:{BODY}|nguoi|{ME})|(?:{ME}) (?:nga|te|vao|lan|bay|mot cai|mot phat))|"
+    r"keo (?:{ME}|le|loi) (?:vao|vo|ra|di|len|xuong)|"
     r"thui (?:vao|{ME})|quat (?:{ME}|vao|bang)|"
     r"tat(?! (?:may|den|dien|nguon|wifi|mang|tieng|tivi|ti vi|quat|bep|xe|ca|het|"
     r"nuoc|thuoc|tay|ke)(?![a-z0-9])))",
@@ -138,7 +146,8 @@ MACROS: dict[str, str] = {
     r"tre con|tre|tui nho|tui con|may dua nho|hai dua nho|ba dua nho|may dua con|"
     r"hai dua con|bay nho|con nit|nhoc|dua nho|tui tre|bon tre|cac chau|"
     r"em be|tre em|thang cu|be gai|be trai|dua con|em gai|em trai|chau gai|chau trai)",
-    "WEAPON": r"(?:(?:con|cay|khau|cai|thanh|chiec|mot|cuc|hon) )?(?:dao|dao phay|dao gam|"
+    "WEAPON": r"(?:(?:con|cay|khau|cai|thanh|chiec|mot|cuc|hon|can|binh) )?(?:dao|dao bam|"
+    r"dao phay|dao gam|"
     r"dao thai|dao bau|kiem|rua|bua|gay|sung|sung luc|"
     r"keo|ma tau|xa beng|ong tuyp|tuyp sat|thanh sat|gay sat|gay go|chai|chai ruou|axit|"
     r"a xit|xang|vat nhon|vu khi|kim|cuoc|xeng|liem|thuong|giao|roi|that lung|day dien|"
@@ -147,12 +156,13 @@ MACROS: dict[str, str] = {
     "NOW": r"(?:{PROG}|{RECENT})",
     "PROG": r"(?:dang|van dang|lai dang|hien dang|dang dinh|sap|chuan bi|ngay bay gio|bay gio|"
     r"gio|luc nay|hien gio|ngay luc nay|dang co)",
-    "RECENT": r"(?:vua|vua moi|moi vua|moi(?= bi ))",
+    "RECENT": r"(?:vua|vua moi|moi vua|moi(?= bi )|justnowvn)",
     # ---- English
     "HE_EN": r"(?:he|she|they|my husband|husband|my boyfriend|boyfriend|my partner|partner|"
     r"my wife|wife|my girlfriend|girlfriend|my ex|ex|my ex husband|my ex boyfriend|"
     r"my father|father|my dad|dad|stepdad|my stepfather|stepfather|my mother|mother|my mom|"
-    r"mom|mum|brother|my brother|uncle|my uncle|in law|him|fiance|man|guy|my son|son)",
+    r"mom|mum|brother|my brother|uncle|my uncle|in law|him|fiance|man|guy|my son|son|"
+    r"baby daddy|my baby daddy|baby father|my baby s father)",
     "HIT_EN": r"(?:hits|hit|hitting|beats|beat|beating|punches|punched|punch|punching|"
     r"kicks|kicked|kick|kicking|slaps|slapped|slap|slapping|pushes|pushed|push|shoves|"
     r"shoved|attacks|attacked|attacking|hurts|hurting|bit|bites|burned|burns|drags|dragged|"
@@ -235,6 +245,8 @@ RULES: tuple[Rule, ...] = (
         r"{PROG} {G2}(?:bi )?(?:{HE} )?{G1}(?:{HIT}|{SEX}|danh dap|duoi danh|ruot danh|"
         r"dap pha|lao vao)",
         r"(?:dang|van dang) (?:duoi|ruot) (?:theo )?(?:danh|slashvn|chem|giet|{ME})",
+        r"(?:dang|van dang) (?:nen|da|dam|quanh|oanh) (?:{ME}|vao|con)",
+        r"(?:dang|van dang) (?:de|pressvn) (?:len )?(?:nguoi|{ME})",
         r"(?:dang|van dang|lai) (?:dap|pha|dap pha|kickvn|dap cua|go cua|dam cua|pha cua) "
         r"(?:cua|nha|khoa)",
         r"dang (?:doi|co) (?:pha|dap|vao|xong vao) (?:cua|phong|nha)",
@@ -395,7 +407,10 @@ RULES: tuple[Rule, ...] = (
         r"(?:is|s) (?:holding|squeezing|grabbing|pressing on) my (?:neck|throat)",
         r"(?:s got|has got|has|got) (?:his|her) (?:hands?|arm|arms|knee) (?:around|on) my "
         r"(?:neck|throat)",
-    ), vetoes=(r"co vai gay", r"(?:xoa bop|mat xa|massage|bop vai|dam bop) {G2}co",)),
+    ), vetoes=(r"co vai gay", r"(?:xoa bop|mat xa|massage|bop vai|dam bop) {G2}co",
+               r"chac {G5}(?:{CHOKE}) (?:chat )?(?:co|hong) {G1}mat",
+               r"(?:could|would|wanna|want to|gonna|ll|d) (?:strangle|choke|kil) (?:her|him|"
+               r"you|them|my (?:sister|brother|cat|dog))",)),
     Rule("strangulation_now", _I, (
         r"(?:{CHOKE}) (?:chat )?(?:lay )?(?:co|hong) {G3}(?:khong|ko|chang) (?:the )?tho "
         r"(?:duoc|noi)",
@@ -514,10 +529,16 @@ RULES: tuple[Rule, ...] = (
         r"all of|all my|all the|a whole bottle of|a bottle of|the whole bottle of|the whole|"
         r"a handful of|too many|lots of|so many|a lot of|an entire bottle of|[0-9]{2,}) "
         r"(?:[a-z]+ )?(?:pils|tablets|sleeping pils|painkillers|meds|medication|"
-        r"paracetamol|pils)",
+        r"paracetamol|pils|antidepresants|insulin|tylenol|ibuprofen|aspirin|xanax|benzos|"
+        r"sleeping tablets|oxy)",
+        r"last time (?:you ll|you wil|anyone wil|anyone ll|you) (?:hear from|see|talk to) "
+        r"me{END}",
+        r"(?:you|no one) (?:won t|wil not|wil never) (?:hear from|see) me again",
+        r"(?:day la|day se la|se la) lan cuoi (?:cung )?(?:{ME}) (?:nhan|noi chuyen|lam phien|"
+        r"lien lac)",
         r"(?:took|taken|swallowed) (?:some )?(?:pils|sleeping pils|pils to|pils and)",
         r"hang myself",
-        r"goodbye (?:forever|everyone|world|cruel world)",
+        r"goodbye (?:forever|cruel world)",
         r"(?:this is|these are) my last (?:message|words|night)",
         r"suicide note",
         r"goodbye (?:letters?|notes?|messages?|video)",
@@ -528,6 +549,8 @@ RULES: tuple[Rule, ...] = (
         r"end (?:it|things|everything)(?: with)? (?:him|her|them|my (?:husband|boyfriend|"
         r"marriage|relationship))",
         r"(?:the|a|this|that|an) (?:ending|end)",
+        r"(?:dog|cat|puppy|kitten|pet) (?:ate|took|swallowed)",
+        r"(?:a lot of|lots of|too many|so many) (?:vitamin|vitamins|fish oil|gummy|probiotic)",
         r"ending (?:it|things|everything) (?:with|between)",
         r"(?:ended|end|ending) (?:it|things) (?:with|between)",
         r"(?:mom|dad|battery|phone|plant|car|laptop|flowers?) {G2}die",
@@ -556,7 +579,8 @@ RULES: tuple[Rule, ...] = (
         r"ep|chia dao vao|chui va danh|danh va chui) {G1}(?:{CHILD})",
         r"(?:{CHILD}) {G2}(?:{NOW}) {G1}bi {G2}(?:{HIT}|{SEX}|bop co|siet co|nhot|"
         r"danh dap|ep)",
-        r"(?:is|s|are) {G5}threatening to (?:hurt|kil|harm|drown|throw|shake|take) "
+        r"(?:is|s|are) {G5}threatening to (?:hurt|kil|harm|drown|throw|shake|take|drop|"
+        r"suffocate|smother) "
         r"(?:the |my |our )?(?:{CHILD_EN}|her|him)",
         r"cuu (?:{CHILD})",
         r"(?:{CHILD}) {G2}(?:dang )?(?:gap nguy hiem|nguy hiem|bi nguy hiem|nguy kich)",
@@ -583,12 +607,21 @@ RULES: tuple[Rule, ...] = (
         r"(?:{ME}|con em|con toi) (?:dang |van dang |phai |da |vua )?hidevn(?! (?:viec|hoc|"
         r"tim|no|thue|tranh|ve|di choi|tiet|nghia vu|di))",
         r"(?:{ME}|con em|con toi) dang tron (?:trong|o|sang|duoi|sau|vao|ngoai|khoi)",
+        r"(?:{ME}|con em|con toi) (?:dang |van dang |phai |da |vua )?(?:nup|nap|tron nup|"
+        r"an nap|nup nap)(?! (?:bong|sau loi|danh))",
+        r"(?:kids|children|baby|son|daughter) and i (?:are|re) hiding",
+        r"(?:{ME}|con) (?:da |vua |phai )?(?:tron|hidevn) (?:vao|vo|ra|sang|qua|trong|duoi) "
+        r"(?:phong|nha tam|nha ve sinh|tu|gam|nha hang xom|ruong|vuon|bui|sau nha|kho|"
+        r"toilet|wc|phong tam)",
         r"(?:i m|i am|im|we re|we are) hiding(?! (?:presents|gifts|the|a|something|my|"
         r"in plain sight|from the (?:rain|sun)|from (?:my )?(?:boss|teacher|work|homework|"
         r"responsibilit[a-z]+|everyone|the world|my problems|the heat|the cold)))",
         r"(?:khoa|chot) cua (?:phong |nha tam |nha ve sinh )?(?:tron|hidevn|lai|o trong)",
         r"(?:locked|barricaded) myself in",
-    )),
+    ), vetoes=(r"(?:nup|nap|hidevn|tron) {G3}(?:vi (?:lanh|ret|nong|mua)|de (?:hu|choi|doa|"
+               r"tron tim)|choi tron tim|tron tim)",
+               r"(?:nup|nap|hidevn|tron) (?:trong|duoi) (?:chan|men)",),
+         unless=r" (?:choi (?:tron|hidevn) tim|hide and seek|tron tim|hidevn tim)(?![a-z0-9])"),
     # =============================================================== high
     # A weapon used or threatened before, now in the past or as a habit.
     Rule("weapon_before", _H, (
@@ -625,8 +658,8 @@ RULES: tuple[Rule, ...] = (
         r"threat(?:ens|ened|ening)? (?:me |us )?with (?:a |the |his |her )?(?:{WEAPON_EN})",
     ), vetoes=(r"cut (?:me|us) off", r"cut me (?:some )?slack")),
     Rule("weapon_access", _H, (
-        r"(?:co|giu|cat|giau|mua|tang tru|san) (?:mot )?(?:khau )?(?:sung|sung luc|sung san|"
-        r"sung hoa cai)",
+        r"(?:co|giu|cat|giau|mua|tang tru|san) (?:mot )?(?:khau |cay |con )?(?:sung|sung luc|"
+        r"sung san|sung hoa cai)",
         r"(?:has|owns|got|keeps|bought|carries|can get|access to|have|s got) (?:a |an |his |"
         r"her |several |many |two |some )?(?:gun|guns|pistols?|rifles?|shotguns?|firearms?|"
         r"handguns?)",
@@ -635,7 +668,9 @@ RULES: tuple[Rule, ...] = (
         r"blade)",
         r"(?:grabbed|picked up|took out|went for|reached for|got|brought) (?:a |the |his |"
         r"her )?(?:{WEAPON_EN})",
-        r"(?:gun|guns|weapon|rifle|pistol) in the (?:house|home|car|drawer|bedroom)",
+        r"(?:gun|guns|weapon|rifle|pistol) in the (?:house|home|car|drawer|bedroom|"
+        r"nightstand|glovebox|glove box|closet|safe|truck|wardrobe|bedside table)",
+        r"loaded (?:gun|pistol|rifle|shotgun)",
     ), vetoes=(r"(?:glue|nerf|water|toy|heat|nail|spray|staple|massage) guns?",
                r"sung (?:do choi|nuoc|ban nuoc|shootvn nuoc|shootvn bong|nhua|dien tu|ban bong|"
                r"keo|bb)",
@@ -677,6 +712,9 @@ RULES: tuple[Rule, ...] = (
         r"(?:mat|mieng|mui|dau)",
         r"(?:couldn t|could not|can t|cannot) breathe?",
     ), vetoes=(r"co vai gay", r"(?:xoa bop|mat xa|massage|bop vai|dam bop) {G2}co",
+               r"chac {G5}(?:{CHOKE}) (?:chat )?(?:co|hong) {G1}mat",
+               r"(?:could|would|wanna|want to|gonna|ll|d) (?:strangle|choke|kil) (?:her|him|"
+               r"you|them|my (?:sister|brother|cat|dog))",
                r"(?:bop|siet) co (?:ga|vit)", r"(?:choked|choke|chokes|choking) (?:on|up)",
                r"(?:asthma|hen suyen|cold|flu|covid|allergy|smoke|panic attack) {G3}breathe",
                r"breathe (?:through|in|out)")),
@@ -688,7 +726,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:se|sap|dinh|muon|doi|phai|tim cach|quyet|co the|lai) giet (?:{ME}|con|chet|het|"
         r"ca|may|mi|tao)",
         r"giet (?:chet )?(?:{ME}|may|mi|ca nha|con|het|cho)",
-        r"(?:danh|chem|slashvn|stabvn|bop co|dap|ban) (?:cho )?(?:den |gan )?chet",
+        r"(?:danh|chem|slashvn|stabvn|bop co|dap|ban|dam) (?:cho )?(?:den |gan )?chet",
         r"(?:cho|bat) (?:may|mi|em|toi|ca nha may) (?:phai )?chet",
         r"(?:may|mi|chung may|con kia) (?:muon chet|chet voi tao|chet chac|se chet|"
         r"chet di|xac dinh)",
@@ -734,6 +772,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:use|used|using) (?:it|one|them|the gun|a gun|his gun) on (?:me|us)",
     ), vetoes=(
         r"giet (?:thoi gian|con (?:ga|heo|lon|cho|meo|muoi|gian|chuot|ca|vit|bo|ran|sau))",
+        r"chet (?:cuoi|me|met|ngat|on|lanh|doi|khiep|them)",
         r"(?:traffic|heat|weather|homework|exam|suspense|cold|commute|job|work|boss|diet|feet|"
         r"back|shoes|song|show|series|game|hangover|waiting|this|that|it|mom|mum|dad|mother|"
         r"father|teacher|parents|lecture|class|meeting|wife|sister|brother) (?:is |s |are |"
@@ -827,6 +866,8 @@ RULES: tuple[Rule, ...] = (
         r"(?:is|s) outside my (?:house|home|door|window|work|apartment|place)",
     ), vetoes=(
         r"(?:follows?|followed|following|watches) me (?:back )?on",
+        r"(?:waitvn|doi|don|cho) (?:{ME}) (?:di (?:an|choi|lam|hoc|cafe|ca phe)|ve cung|"
+        r"cung di)",
         r"(?:bac si|y ta|benh vien|bs|co giao|thay giao) {G2}theo doi",
         r"theo doi (?:{ME} )?(?:tren|o) (?:tiktok|facebook|fb|instagram|insta|youtube|zalo|"
         r"mang|twitter|threads)",
@@ -850,6 +891,8 @@ RULES: tuple[Rule, ...] = (
         r"(?:lan nay|lan sau|gan day|dao nay|strollvn nay|bay gio|gio) {G2}(?:nang hon|"
         r"ac hon|danh nhieu hon|danh nang hon|du hon|nang tay hon)",
         r"nang tay hon",
+        r"(?:beatings|violence|abuse|attacks|hitting|assaults) (?:are|is|have been|has "
+        r"been|got|get) (?:more|much more|even more) (?:frequent|often|violent|severe|serious)",
         r"(?:violence|abuse|beatings|hitting|attacks|fights|it|things|he|she) (?:is|are|has "
         r"been|have been|keeps|s|has|keep) (?:getting|becoming|gotten|become|got) (?:worse|"
         r"more (?:violent|frequent|often|serious|dangerous|aggressive))",
@@ -896,7 +939,13 @@ RULES: tuple[Rule, ...] = (
         r"my daughter|them)",
         r"(?:sexual|dirty|nude) (?:messages|photos|pictures|texts|pics) to (?:my|a|her|his|the)",
         r"child abuse",
+        r"(?:ong noi|ong ngoai|bo duong|cha duong|duong|chu|cau|bac|anh ho|ong) {G3}(?:so|sam|"
+        r"cham|mo|ro|bop|hon|liem) {G2}(?:cho kin|vung kin|nguc|vu|mong|bo phan sinh duc)",
+        r"(?:vao|lan vao|mo cua|lai) phong (?:{CHILD}) {G2}(?:ban dem|dem|nua dem|luc ngu|"
+        r"khi ngu|khi (?:em|toi) vang)",
     ), vetoes=(r"beat (?:my|our) [a-z]+ (?:at|in)", r"hit by (?:a|the) [a-z]+",
+               r"(?:touch|touches|touched|touching) (?:my|her|his) (?:hair|hand|hands|shoulder|"
+               r"arm|head|cheek)",
                r"(?:hurt|injured|kicked|hit) (?:playing|at|in|during|while|when|by)",
                r"vu {G1}(?:bao hanh|xam hai|nguoc dai|danh)",
                r"(?:bao|to cao|trinh bao|phan anh|report|reporting) {G1}(?:bao hanh|xam hai|"
@@ -1011,7 +1060,8 @@ RULES: tuple[Rule, ...] = (
         r"emotionally|feelings)",
         r"(?:it|that|this|my (?:back|head|leg|arm|stomach|tooth)) (?:hurts|hurt)",
         r"knocked (?:me|us) (?:up)",
-        r"(?:baby|bub|fetus|bump|cat|dog|puppy|kitten|horse|twins) {G2}(?:{HIT_EN}) (?:me|us)",
+        r"(?:baby(?! (?:daddy|father|s father))|bub|fetus|bump|cat|dog|puppy|kitten|horse|"
+        r"twins) {G2}(?:{HIT_EN}) (?:me|us)",
         r"(?:em be|thai nhi|be|con|meo|cho) (?:dang |hay |vua |cu )?(?:dap|kickvn|dam)",
         r"(?:dap|kickvn|dam) (?:trong bung|nhe)",
         r"choked (?:me|us) up",
@@ -1119,6 +1169,10 @@ RULES: tuple[Rule, ...] = (
         r"the children|her|him)",
         r"(?:se|sap|doa|dinh) (?:danh|dam|xu|cho biet tay|tra thu|dap|chem) (?:{ME}|chet)",
         r"cho (?:{ME}|may) biet tay",
+        r"(?:may|mi) (?:se )?biet tay",
+        r"biet (?:the nao la|the nao|mui) (?:dia nguc|dau kho)",
+        r"(?:may|mi) (?:cu )?(?:cho|waitvn|doi) (?:do|day|tao ve|day ma xem)",
+        r"(?:will|ll|gonna|going to) (?:come for|come after|get) (?:me|you|us)",
         r"(?:doa|de doa) (?:se )?(?:danh|dam|dot|tat|pha|dap|bat con|mang con|cuop con)",
     ), vetoes=(r"beat (?:my|our|your|his|her|the) [a-z]+ (?:at|in)",)),
     # Threats to spread intimate images (sextortion).
@@ -1129,6 +1183,10 @@ RULES: tuple[Rule, ...] = (
         r"(?:photos|pictures|pics|videos)|intimate (?:photos|pictures|images|videos)|"
         r"sex (?:tape|video))",
         r"revenge porn|sextort(?:ion|ed|ing|s)?",
+        r"(?:has|have|got|keeps|kept) (?:my |our )?(?:intimate|nude|naked|private|sex) "
+        r"(?:videos?|photos?|pictures?|pics|images?) {G5}(?:send|post|share|leak|show)",
+        r"(?:giu|co|quay|chup) {G1}(?:anh|clip|video|hinh) (?:nong|nude|khoa than|sex|"
+        r"rieng tu|nhay cam|quan he) {G5}(?:doa|de doa|gui|dang|tung|phat tan)",
     ), vetoes=(r"(?:co nen|lam sao|the nao) {G2}dang anh",)),
     Rule("abuse_disclosure", _E, (
         r"bi {G1}(?:{HE} )?(?:bao hanh|bao luc|hanh ha|danh dap|nguoc dai|hanh hung)",
@@ -1145,6 +1203,232 @@ RULES: tuple[Rule, ...] = (
         r"survivor of|suffer) (?:domestic )?(?:violence|abuse)",
         r"abuses me",
     ), vetoes=(r"phong chong",)),
+    # =============================================================== added: paraphrase families
+    # Threats to kill said indirectly: "xử", a burial, a death anniversary, "no one else
+    # will have you", prison as no deterrent, a conditional arson or killing.
+    Rule("threat_to_kill", _H, (
+        r"(?:se|sap|dinh|doa|de|ve|la|thi|roi|ma) {G1}xu (?:{ME}|may|mi|tao|ca nha|luon)",
+        r"(?:se|sap|dinh|doa|noi|bao) {G3}cho {G3}chet(?! (?:cuoi|me|mat|ngat|on|lanh|doi))",
+        r"giet (?:chet )?(?:ca|het|luon) (?:{ME}|may|mi|con|nha)",
+        r"(?:gap|thay|bat duoc|tim thay|tim duoc) (?:{ME} |may |mi )?(?:la|thi|se) {G1}"
+        r"(?:chem|slashvn|giet|stabvn|dam|xu|ban)",
+        r"chon (?:song )?(?:{ME}|may|mi|xac) {G3}(?:vuon|dat|sau nha|ngoai)",
+        r"ngay gio (?:cua )?(?:{ME}|may|mi)",
+        r"(?:la|thi|ma) khong ai (?:co|lay|duoc|yeu) (?:duoc )?(?:{ME}|may|mi)?",
+        r"(?:di tu|ngoi tu|tu toi|tu chung than|an com tu) (?:cung |thi )?(?:duoc|chiu|"
+        r"khong so|mac ke|can gi)",
+        r"mien (?:la )?(?:may|mi|{ME}) (?:chet|bien mat|phai chet)",
+        r"(?:doa|se|dinh|la|thi) {G2}(?:dot|thieu) (?:nha|chet|song|ca nha|{ME})",
+        r"cho (?:{ME} |may |mi )?(?:di )?(?:chau ong ba|chau diem vuong|xuong lo|ve voi ong ba)",
+        r"(?:dontvn|dung|khoi|dung co ma) hong (?:song|toan mang|yen)",
+        r"khong (?:de )?(?:cho )?(?:{ME}|may|mi) (?:duoc )?song (?:yen|sot|nua)",
+        r"(?:{ME}|may|mi) se khong (?:duoc )?song (?:yen|sot)",
+        r"{HE} {G3}(?:la|thi) (?:{ME}) (?:se )?chet (?:chac|that|roi)",
+        r"(?:and|then) (?:kil|murder|shoot|stab) (?:me|us|you|the kids|them)(?! with)",
+        r"no one (?:else )?(?:can|wil|could|gets? to) (?:have|be with) (?:you|me|her)",
+        r"if (?:i|you|she) can t be (?:his|hers|mine|yours|with him|with me)",
+        r"(?:put|bury|burying|buries) (?:me|us|you) (?:in the ground|six feet|under|in the "
+        r"(?:backyard|garden|woods))",
+        r"(?:jail|prison) {G5}(?:if it means|worth it|doesn t scare|does not scare|don t "
+        r"scare)",
+        r"(?:we ll|we wil|we re gonna|we re going to) (?:both )?die",
+        r"(?:drown|poison|gas|run over) (?:me|us|you|the kids)",
+        r"make (?:me|you|us) disappear",
+        r"(?:rather|sooner) (?:see )?(?:me|you|her) dead",
+        r"tha (?:thay )?(?:{ME}|may|mi) chet",
+        r"(?:nobody|no one) (?:would|wil|ll|d|could|wil ever|would ever) (?:ever )?find "
+        r"(?:my|your|her|the) body",
+        r"(?:khong ai|chang ai|ko ai) (?:tim|thay|biet) (?:duoc |ra |thay )?xac (?:{ME}|may|mi)",
+        r"(?:wil|ll|gonna|going to|would|d) (?:kil|murder) him",
+        r"(?:tonight|today|this) is (?:my|your) last (?:night|day)",
+        r"(?:eveningvn|dem|hom) nay (?:la|se la) (?:dem|ngay) cuoi (?:cung )?(?:cua )?"
+        r"(?:{ME}|may|mi)",
+    )),
+    # Attempts on a life: drowning, pushed off a height or into water, set alight.
+    Rule("strangulation_before", _H, (
+        r"dim {G2}(?:dau|mat|{ME}|dau {ME}|mat {ME}) {G3}(?:nuoc|chau|bon|song|ho|xo|thau|"
+        r"be|ao)",
+        r"dim (?:{ME}|dau|mat) (?:xuong|vao)",
+        r"(?:goi|khan|chan|mem|tui ni long|bao ni long|tui nilon) {G2}(?:pressvn|bit|up|chup|"
+        r"di|ap|trum|dap) (?:len |vao )?(?:mat|mieng|mui|dau)",
+        r"(?:pressvn|bit|biet|up|chup|trum|di) (?:goi|khan|chan|tui) (?:len |vao )?(?:mat|mieng|"
+        r"mui|dau)",
+        r"waterboard(?:ed|ing|s)?",
+        r"(?:he|she|they|ex|husband|boyfriend) (?:once |has |had )?(?:wrapped|put|tied|pulled|"
+        r"wraps|puts) (?:a |the |his |her )?(?:cord|rope|belt|wire|cable|hands?|arm|chain) "
+        r"(?:around|round|on) my (?:neck|throat)",
+        r"(?:he|she|they|husband|boyfriend|ex) (?:once )?(?:held|holds|pushed|kept|forced) "
+        r"(?:me|my head) (?:under|underwater|under the water)",
+        r"(?:held|holds|hold|pushed|pushes|forced|shoved|kept) my head (?:under|in|into|down "
+        r"in) (?:the )?(?:water|bath|bathtub|tub|toilet|sink|pool|bucket)",
+        r"(?:pillow|cushion|plastic bag|bag|towel|blanket) (?:over|on|against) my (?:face|"
+        r"mouth|head|nose)",
+        r"(?:smother|smothered|smothers|smothering|suffocated|suffocates|suffocate) (?:me|us)",
+    ), vetoes=(r"dim (?:rau|hang|hang hoa|gia)",)),
+    Rule("attempted_killing", _H, (
+        r"(?:day|pushvn|xo|quang|nem) (?:{ME} )?{G1}(?:te |nga |roi )?(?:xuong|vao|khoi) "
+        r"(?:song|ho|ao|gieng|cau thang|lau|nuoc|ban cong|cau|bien)",
+        r"(?:pushed|threw|shoved|kicked) (?:me|us) out of (?:a|the|his|her) (?:moving )?"
+        r"(?:car|vehicle|truck|window)",
+        r"(?:day|pushvn|xo|da|kickvn) (?:{ME}) (?:ra )?khoi (?:xe|cua so)",
+        r"(?:pushed|threw|shoved) (?:me|us) (?:off|down|into|in) (?:the |a )?(?:river|lake|"
+        r"stairs|balcony|bridge|well|pool|sea|canal|road)",
+        r"(?:threw|poured|splashed|throws|pours) (?:boiling|hot) (?:water|oil|coffee|tea|soup) "
+        r"(?:at|on|over|in) (?:me|us|my)",
+        r"(?:tat|do|hat|nem) (?:nuoc soi|dau soi|nuoc nong|dau nong|canh nong) (?:vao|len)",
+    )),
+    # Stalking by device, by waiting, by knowing where one is, by photos.
+    Rule("stalking", _H, (
+        r"(?:{ME}) (?:di|o|lam|gap) (?:dau|gi|ai) {G2}(?:cung|deu) biet",
+        r"(?:cai|gan) {G2}(?:vao|tren|trong|duoi) (?:dien thoai|xe|may|yen xe|balo)",
+        r"(?:dinh vi|gps|camera|may nghe len|thiet bi theo doi) (?:bi )?(?:gan|giau|dat|cai) "
+        r"(?:o|duoi|trong|tren|vao)",
+        r"(?:thay|phat hien|tim thay|tim ra) {G2}(?:dinh vi|gps|may nghe len|thiet bi theo doi) "
+        r"{G1}(?:gan|giau|dat|cai|duoi|an|bi gan)",
+        r"(?:thay|phat hien|tim thay|tim ra) {G2}(?:camera an|camera giau|camera nho)",
+        r"biet (?:ca|het|duoc) (?:cho|noi|nha) (?:{ME} )?(?:o|lam|dang o|tro|tron)",
+        r"{HE} {G2}biet (?:cho|noi|nha) (?:{ME}) (?:o|lam|dang o|tro|tron)",
+        r"biet (?:{ME}) (?:o|dang o|tron o|hidevn o) (?:day|dau|cho nay|cho ni)",
+        r"(?:tim|kiem|lan) ra (?:cho|noi|nha) (?:nay|ni|{ME}|o|moi)",
+        r"(?:chup|quay) (?:hinh|anh|video|clip) (?:{ME}) (?:ngu|tam|o nha|di lam|di cho)",
+        r"(?:gui|chup) {G2}(?:anh|hinh|video) {G3}(?:nha moi|noi o|cho o|cho lam|nha tro) "
+        r"(?:cua )?(?:{ME})",
+        r"lang vang (?:quanh|truoc|o|ngoai|gan) {G1}(?:nha|cho|cong ty|truong|phong)",
+        r"(?:lap|tao|dung) (?:nick|tai khoan|facebook|zalo|sim|so) (?:ao|moi|khac|gia) "
+        r"{G1}(?:nhan tin|theo doi|lien lac|khung bo|chui|doa|goi)",
+        r"(?:turning|showing) up (?:at|outside|wherever|everywhere)",
+        r"fake (?:accounts?|profiles?|numbers?) to (?:message|contact|text|follow|watch|"
+        r"harass|reach) me",
+        r"(?:hides|hid|hidden|put|puts|installed|set up) (?:a |hidden )?(?:cameras?|recorder|"
+        r"microphone|mic) (?:in|inside) (?:the|my|our) (?:bedroom|bathroom|room|house|home|car)",
+        r"hidden cameras?",
+        r"(?:made|created|makes|creates|using|uses|opened) (?:a |another )?(?:fake|new|secret|"
+        r"different|second) (?:account|accounts|profile|profiles|instagram|facebook|number|"
+        r"numbers|tiktok|email) to (?:follow|message|contact|watch|harass|text|see|reach|stalk|"
+        r"spy on) me",
+        r"(?:he|she|ex|husband|boyfriend) (?:(?:texts|calls|messages|texted|called|messaged|"
+        r"emails) me (?:like )?(?:[0-9]+|hundreds of|dozens of|fifty|a hundred) times"
+        r"|(?:calls|called|keeps calling|emails|emailed) my (?:work|job|office|boss|workplace)"
+        r"|(?:just )?broke in(?:to)?)",
+        r"found (?:my|our) (?:new )?(?:address|place|apartment|house|flat)|found the shelter",
+        r"(?:knows|found out) where (?:i|we) (?:am|are|live|stay|moved)",
+        r"(?:photos|pictures|pics|videos) of me (?:sleeping|asleep|at work|in the shower)",
+        r"(?:drives|driving|drove|walks|walking|walked|goes|going) (?:past|by) my (?:house|home|"
+        r"work|place|apartment|flat|parents)",
+        r"(?:chay xe|di|lai xe|dao|strollvn) (?:ngang |qua |vong )?(?:qua )?(?:truoc )?"
+        r"(?:nha|cho lam|cong ty) (?:{ME}) {G2}(?:moi|hang|suot|hoai|lien tuc)",
+        r"dot nhap (?:vao )?(?:nha|phong|xe)",
+    )),
+    Rule("weapon_access", _H, (
+        r"(?:has|owns|keeps|got|bought) (?:a |an |his |two )?(?:hunting )?(?:rifle|shotgun|"
+        r"gun|pistol|crossbow)",
+        r"(?:di dau|luc nao|suot ngay) {G2}(?:mang|cam|giat|giu) (?:theo )?(?:{WEAPON})",
+    )),
+    Rule("confinement", _H, (
+        r"locked (?:in|inside) (?:the|a|my) (?:storeroom|store room|storage room|closet|shed|"
+        r"garage|cellar|attic|toilet|kitchen|warehouse)",
+        r"(?:dang )?bi {G1}(?:{HE} )?troi",
+    ), vetoes=(r"(?:nhot|khoa) (?:o )?ngoai",)),
+    Rule("partner_suicide_threat", _H, (
+        r"hel (?:kil|hurt) (?:himself|herself)",
+        r"(?:he|she) (?:says|said|wil|ll) {G3}kil (?:himself|herself)",
+    )),
+    Rule("attack_in_progress", _I, (
+        r"(?:being|getting) (?:hit|beaten|attacked|choked|raped|stabbed|hurt|strangled|"
+        r"kicked|punched) (?:right )?now",
+        r"(?:are|is|re|s) (?:holding|pinning) (?:me|us) down",
+    )),
+    # Smothering told in the present with no past marker.
+    Rule("strangulation_now", _I, (
+        r"(?:goi|khan|chan|tui ni long|bao ni long) {G2}(?:pressvn|bit|biet|up|chup|di|ap|trum) "
+        r"(?:len |vao )?(?:mat|mieng|mui)",
+        r"(?:pressvn|bit|biet|up|chup|trum|di) (?:goi|khan|chan|tui) (?:len |vao )?(?:mat|mieng|"
+        r"mui)",
+        r"(?:pillow|cushion|plastic bag) (?:over|on|against) my (?:face|mouth|nose)",
+    ), present_only=True),
+    # A weapon used on the writer, told in the present with no past marker.
+    Rule("weapon_now", _I, (
+        r"(?:he|she|they|husband|boyfriend|partner) (?:just )?(?:stabbed|shot|slashed) "
+        r"(?:me|us)",
+    ), present_only=True),
+    # Suicide: high places, means made ready, last words.
+    Rule("suicidal_intent", _I, (
+        r"(?:dung|ngoi|treo|leo) (?:tren |qua |ra ngoai )?lan can (?:cau|san thuong|tang)",
+        r"(?:i m|i am|im) (?:standing|sitting) (?:at|on) the (?:edge|ledge)(?: of (?:the |a )?"
+        r"(?:river|bridge|roof|building|cliff|lake|sea|balcony|rooftop))?{END}",
+        r"tin nhan cuoi (?:cung|cung cua)",
+        r"loi (?:tran troi|nhan cuoi)",
+        r"(?:mua|chuan bi|dot) (?:san )?than {G5}(?:phong kin|trong xe|dong kin)",
+        r"(?:drank|drink|swallowed|swallow|drinking|ate) (?:some |the |a bottle of )?(?:bleach|"
+        r"poison|antifreeze|pesticide|rat poison|weed killer)",
+        r"uong {G1}(?:nuoc tay|thuoc tay|javel|thuoc diet|axit|a xit|xang|thuoc tru sau)",
+        r"uong (?:mot |ca |nguyen )?(?:nam|grabvn|boc|vi|lo|hop) thuoc",
+        r"(?:dot|nhom) than (?:trong )?(?:phong|xe)",
+        r"(?:se|sap|dinh|muon) dot {G2}(?:trong )?(?:phong kin|xe dong kin)",
+        r"charcoal (?:in|and) (?:the|my|a) (?:room|car|bathroom)",
+        r"(?:da |vua )?chuan bi (?:san )?(?:day|day thung|soi day|than|thuoc|thuoc ngu) "
+        r"(?:roi|xong|{END})",
+    )),
+    # Farewells, despair, high places: each alone is ambiguous, two together are not.
+    Rule("_farewell", _N, (
+        r"tam biet (?:moi nguoi|tat ca|the gioi|bo me|ba me|cac con|con|ca nha|me|anh|chi)",
+        r"(?:xin loi|tha loi cho|tha thu cho) (?:{ME} )?(?:bo me|ba me|moi nguoi|cac con|con|"
+        r"ca nha|gia dinh|tat ca|me|bo|ba|anh|chi)",
+        r"tell (?:my|the) (?:kids|children|mom|mum|family|parents|daughter|son|sister) "
+        r"(?:that )?i love",
+        r"goodbye|farewel",
+        r"(?:i m|i am) sorry (?:mom|mum|dad|everyone|to everyone)",
+        r"(?:moi nguoi|bo me|me|anh|dontvn|dung) {G1}(?:tim|kiem|cho|doi) (?:{ME} |con )?nua",
+        r"don t (?:look|come looking) for me",
+    )),
+    Rule("_leaving", _N, (
+        r"(?:{ME}|con|tao) (?:se |sap )?(?:ra )?di(?: (?:day|nhe|truoc|luon|mai mai)|{END})",
+        r"(?:viet|de lai|gui lai) (?:thu|loi nhan|di chuc|mot la thu|may la thu)",
+        r"wrote (?:letters|notes|a letter|a note) (?:to|for) (?:everyone|my)",
+        r"sorry for everything",
+    )),
+    Rule("_despair", _N, (
+        r"(?:khong|ko|chang|het) (?:chiu|tru|song|gang|cam cu) (?:noi|duoc) (?:nua)?",
+        r"met (?:moi )?(?:lam|qua|that|ghe)(?: roi)?",
+        r"met moi (?:qua|lam|that)",
+        r"(?:khong|chang) (?:muon|the) (?:ve|quay lai|tiep tuc|chiu) (?:nua|duoc nua)",
+        r"het (?:cach|duong|suc) roi",
+        r"(?:can t|cannot) do this (?:anymore|any more)",
+        r"(?:i m|i am) done",
+        r"(?:it s|its) (?:so )?cold",
+        r"(?:i m|i am) (?:so )?tired",
+        r"no one (?:would|wil) (?:miss|care|notice)",
+    )),
+    Rule("_high_place", _N, (
+        r"(?:dung|ngoi|leo|ra|len|o|tren) (?:tren |len |ra |o |toi )?(?:cau|thanh cau|"
+        r"san thuong|noc nha|mai nha|tang thuong|toa nha|ban cong|bo song|mep)"
+        r"(?! (?:thang|long|nguyen|thu|vong|truot|ca|ke|tuot|hon|ly|tien|xin))",
+        r"(?:standing|sitting|i m|i am|im) (?:on|at) (?:the|a|this) (?:bridge|roof|rooftop|"
+        r"ledge|edge|railing|cliff|river|balcony)",
+    )),
+    # Dread of what comes tonight, next to abuse or drinking.
+    Rule("_dread", _N, (
+        r"so {G2}(?:eveningvn|toi|dem) nay",
+        r"so (?:{HE}) (?:ve|den|quay lai|toi)",
+        r"(?:khong|ko) dam (?:ve|o nha|ve nha)",
+        r"(?:scared|afraid|terrified) (?:of )?(?:tonight|what (?:he|she) (?:ll|wil) do)",
+        r"(?:scared|afraid|terrified) (?:of |for )?when (?:he|she) (?:gets|comes) (?:home|back)",
+        r"getting (?:louder|angrier|more angry)",
+    )),
+    # Menace aimed at a time ("tối nay về mày biết tay", "mày chờ đó"): with `_soon` the
+    # attack is expected within hours.
+    Rule("_menace", _N, (
+        r"(?:{ME}|may|mi) (?:se )?biet tay",
+        r"biet (?:the nao la|the nao|mui) (?:dia nguc|dau kho)",
+        r"(?:may|mi) (?:cu )?(?:cho|waitvn|doi) (?:do|day|tao ve|day ma xem)",
+        r"(?:wait|just wait) (?:til|until) i get (?:home|back)",
+        r"wait (?:til|until) (?:he|she) (?:gets|comes) (?:home|back)",
+    )),
+    Rule("_drunk", _N, (
+        r"(?:lai |dang )?say (?:roi|xin|ruou|khuot|bi ti)|lai say|nhau (?:ve|say|xong|xin)|"
+        r"xin (?:roi|ve|quac)|"
+        r"lai nhau|drunk|wasted",
+    )),
     # =============================================================== internal cues
     # Danger present now: the abuser at the door, on the way, drunk now; hiding; pleas.
     Rule("_urgent", _N, (
@@ -1187,6 +1471,20 @@ RULES: tuple[Rule, ...] = (
         r"keeps coming (?:back|in)|each time he comes in",
         r"(?:dang|van dang|bi) (?:nhot|khoa trai|giam)",
         r"(?:i m|i am|im|we re|we are) (?:locked|trapped) (?:in|inside)",
+        r"justnowvn|nay gio",
+        r"(?:an|one|two|[0-9]+) (?:hour|hours) ago|(?:mot|1|2|hai|vai) (?:tieng|gio) truoc",
+        r"vua (?:moi )?(?:tinh|hoi tinh) (?:lai|day|getupvn)?|just (?:woke up|came to)|"
+        r"regained consciousness",
+        r"(?:di|dang|di khap noi|khap noi) (?:kiem|tim|lung|san) (?:{ME})",
+        r"(?:dang|sap) (?:go|dap|pha) cua",
+        r"(?:xach|cam|mang) {G2}(?:{WEAPON}) {G5}(?:kiem|tim|lung|san) (?:{ME})",
+        r"since (?:yesterday|last night|this morning|this afternoon)|tu (?:hom qua|dem qua|"
+        r"sang|chieu) (?:den gio|toi gio|toi nay)",
+        r"(?:dang|van dang) bi {G1}(?:{HE} )?(?:troi|nhot|giam)",
+        r"(?:{RECENT}|moi) {G1}(?:bi )?(?:{HE} )?(?:tat|do|hat|nem|xit) (?:axit|a xit|acid|xang|"
+        r"nuoc soi|dau soi|nuoc nong|dau nong)",
+        r"keu cuu|gao khoc|khoc thet|screaming for help",
+        r"(?:tat|chem|stabvn|slashvn|danh|dap|bop|siet|dam|kickvn) {G5}hoi nay{END}",
     ), vetoes=(r"(?:when|whenever|if|after|every time|once) {G2}(?:he|she) (?:is |s |gets )?"
                r"(?:drunk|wasted|high|raging|furious|angry|back|home|here)",)),
     # The abuser is near and the person is afraid (counts with fear or urgency).
@@ -1207,12 +1505,33 @@ RULES: tuple[Rule, ...] = (
         r"(?:cua|nha|cong|phong|ngo)",
         r"(?:han|no|anh ta|chong|chong cu|thang do|ong ta) (?:dang )?(?:tim|di tim|lung) "
         r"(?:{ME})",
+        # on the way, at the gate, standing outside, searching everywhere
+        r"{HE} (?:(?:dang|sap|da|vua) (?:tren duong |chay xe |lai xe |di xe |bat xe |di |"
+        r"quay )?(?:ve|den|toi|qua|quay lai|quay ve|tro ve|mo toi)(?! (?:an|lam|choi|hoc|don|"
+        r"mua|tham|que))"
+        r"|{G3}(?:ve|den|toi) (?:toi |den )?(?:dau ngo|dau hem|cong|truoc cua|duoi nha|cua|"
+        r"nha|day) roi"
+        r"|{G3}(?:dung|ngoi|o|doi|waitvn|rinh|lang vang) (?:o )?(?:truoc|ngoai|duoi) "
+        r"(?:cua|nha|cong|phong|ngo)"
+        r"|(?:dang )?(?:di )?(?:kiem|tim|lung|san lung|truy lung) (?:{ME}) (?:khap|moi|ca|"
+        r"tung))",
+        r"{HE_EN} (?:is |s )?(?:coming|driving|heading) (?:home|back|over|here)",
+        r"(?:car|truck) (?:just )?pulled up",
+        r"(?:he|she|they) (?:s|is|are|re) in the (?:parking lot|driveway|hallway|lobby|yard|"
+        r"garden|stairwell|car park|living room|kitchen|house|next room|hall)",
+        r"hear (?:him|her|them) (?:coming|outside|at the door|downstairs|on the stairs|in the "
+        r"hall|banging|yelling|shouting)",
     ), vetoes=(r"(?:khi|neu|moi khi|when|if|whenever|every time|once) {G3}(?:{HE}|{HE_EN})",)),
     Rule("_danger_word", _N, (r"nguy hiem (?:qua|lam|that su|vo cung)",)),
     Rule("_fear", _N, (
         r"(?:so|hoang so|run) (?:lam|qua|that|chet|het hon)|scared|afraid|terrified|help|"
         r"giup|cuu|nowhere to go|khong co cho nao|escaped|ran away|bo tron|chay tron|"
         r"screaming|shouting|yelling|la het|gao thet|chui|angry|drunk|dang say|say ruou|"
+        r"khong dam ve|ko dam ve|run qua|run lam|what do i do|lam sao|bo hidevn|chay hidevn|"
+        r"(?:{ME}) (?:rat |dang |that )?so(?: (?:lam|qua|that|ghe))?{END}|"
+        r"(?:kiem|tim|lung) (?:{ME}) khap|i can hear (?:him|her|them)|"
+        r"(?:i m|i am|im|we re) in the (?:closet|wardrobe|"
+        r"bathroom|attic|basement|cupboard)|"
         r"say xin|furious|right now|ngay bay gio|ngay luc nay|"
         r"nhanh len|mau len|asap|hurry",
     )),
@@ -1225,7 +1544,12 @@ RULES: tuple[Rule, ...] = (
         r"khong cho (?:{ME} )?(?:ra|di|ra khoi)",
         r"(?:has )?locked (?:me|us) (?:in|inside)",
         r"{HE} {G1}nhot (?:{ME})",
-    ), present_only=True),
+        r"khoa cua (?:xe|oto|o to)",
+        r"locked (?:the )?(?:car )?doors",
+        r"locked (?:in|inside) (?:the|a|my) (?:storeroom|store room|storage room|closet|shed|"
+        r"garage|cellar|attic|toilet)",
+        r"bi {G1}(?:{HE} )?troi",
+    ), vetoes=(r"(?:nhot|khoa) (?:o )?ngoai",), present_only=True),
     # The abuser has a weapon with him (counts with urgency or a threat).
     Rule("_armed", _N, (
         r"{HE_EN} {G3}(?:with|holding|has|got|grabbed|carrying|took) (?:a |the |his |her )?"
@@ -1262,6 +1586,9 @@ RULES: tuple[Rule, ...] = (
         r"all the|all my|them)",
     )),
     Rule("_soon", _N, (
+        r"coming home|leaves work|gets off work|gets? (?:home|back)|(?:toi|eveningvn|dem) nay|"
+        r"any (?:minute|moment|second)(?: now)?|in (?:an|one|half an) hour|"
+        r"(?:lat|ti|chut) (?:nua )?ve|ve (?:se|la) xu|"
         r"tonight|this evening|when he (?:gets|comes) (?:home|back)|later today|tomorrow|"
         r"(?:toi|eveningvn) nay|dem nay|chieu nay|lat nua|ti nua|chut nua|sang mai|ngay mai|"
         r"khi (?:anh ta|anh ay|chong|no|han|ong ay) ve|ve nha (?:se|la)|ve (?:se|la) "
@@ -1292,7 +1619,8 @@ RULES: tuple[Rule, ...] = (
     Rule("_preg", _N, (
         r"mang thai|mang bau|co bau|co thai|bung bau|dang bau|bau bi|thai nhi|bau (?:[0-9]+|"
         r"may|duoc) (?:tuan|thang)|em be trong bung|"
-        r"thai (?:[0-9]+|may) (?:tuan|thang)|pregnant|pregnancy|unborn|expecting a baby",
+        r"thai (?:[0-9]+|may) (?:tuan|thang)|pregnant|pregnancy|unborn|expecting a baby|"
+        r"abortion|miscarriage|miscarry|say thai|pha thai|sanh non|sinh non",
     )),
     Rule("_escalation_generic", _N, (
         r"(?:ngay cang|cang ngay cang|cang luc cang|ngay mot) (?:nang|nhieu|te|ac|du|tang|"
@@ -1304,7 +1632,11 @@ RULES: tuple[Rule, ...] = (
         r"escalat(?:e|es|ed|ing|ion)",
         r"(?:bay gio|gio|dao nay|gan day) (?:thi |lai |con |da )?(?:{HE} )?(?:{HIT}|ra tay|"
         r"dung tay chan)",
-        r"now (?:he|she) (?:hits|beats|punches|kicks|chokes)",
+        r"now (?:he|she) (?:hits|beats|punches|kicks|chokes|throws|slaps|hurts|strangles|"
+        r"pushes|shoves|uses|threatens|bites|burns)",
+        r"(?:he s|he has|she s|she has|it s|it has) been (?:much |even |a lot )?worse since",
+        r"now (?:it s|its|it is) (?:every|almost every|nearly every) (?:day|week|night)",
+        r"(?:bay gio|gio|dao nay) (?:thi )?(?:tuan|ngay|dem|hom) nao cung",
     )),
     Rule("_injury", _N, (
         r"nhap vien|di emergencyvn|phai emergencyvn|vao vien|khau (?:[0-9]+|may|vai) mui|"
@@ -1326,6 +1658,8 @@ RULES: tuple[Rule, ...] = (
         r"bi thuong (?:nang|nhieu|khap)",
         r"(?:chay|mat|ra|toe|be bet) (?:rat )?(?:nhieu )?mau",
         r"bleeding",
+        r"blood (?:everywhere|all over|on the floor|is pouring|won t stop)|so much blood|"
+        r"(?:a lot|lots) of blood",
     ), vetoes=(r"chay mau (?:cam|chan rang|rang)", r"(?:nose|gums?) (?:is |are )?bleeding",
                r"bleeding (?:gums|nose)"), present_only=True),
 )
@@ -1339,13 +1673,13 @@ _ABUSE = frozenset({
     "fears_for_life", "stalking", "escalation", "child_abuse", "confinement",
     "sexual_violence", "physical_violence", "psychological_abuse", "economic_abuse",
     "controlling", "abuse_disclosure", "urgent_plea", "threat_of_harm", "in_danger",
-    "intimate_image_threat",
+    "intimate_image_threat", "attempted_killing",
 })
 _URGENT = frozenset({"_urgent", "urgent_plea", "attack_in_progress", "hiding_now"})
 _VIOLENT = frozenset({
     "physical_violence", "sexual_violence", "weapon_before", "weapon_now", "strangulation_now",
     "strangulation_before", "threat_to_kill", "attack_in_progress", "abuse_disclosure",
-    "threat_of_harm",
+    "threat_of_harm", "attempted_killing",
 })
 
 COMBOS: tuple[tuple[frozenset[str], frozenset[str], str], ...] = (
@@ -1353,11 +1687,12 @@ COMBOS: tuple[tuple[frozenset[str], frozenset[str], str], ...] = (
     (frozenset({"strangulation_before"}), _URGENT, "strangulation_now"),
     (frozenset({"threat_to_kill", "fears_for_life"}), _URGENT | {"_soon"},
      "threat_to_kill_now"),
-    (frozenset({"physical_violence", "sexual_violence", "abuse_disclosure"}),
-     frozenset({"_urgent"}), "attack_in_progress"),
+    (frozenset({"physical_violence", "sexual_violence", "abuse_disclosure",
+                "attempted_killing"}), frozenset({"_urgent"}), "attack_in_progress"),
     (frozenset({"stalking", "confinement", "threat_of_harm"}), frozenset({"_urgent"}),
      "abuser_present_now"),
-    (frozenset({"_confined_now"}), _VIOLENT | {"_urgent"}, "abuser_present_now"),
+    (frozenset({"_confined_now"}), _VIOLENT | {"_urgent"},
+     "abuser_present_now"),
     (frozenset({"_abuser_near"}), frozenset({"_fear"}) | _ABUSE,
      "abuser_present_now"),
     (frozenset({"in_danger"}), _URGENT | {"_abuser_near"}, "in_danger_now"),
@@ -1374,6 +1709,13 @@ COMBOS: tuple[tuple[frozenset[str], frozenset[str], str], ...] = (
     (frozenset({"threat_of_harm"}), frozenset({"_soon"}), "threat_of_harm_soon"),
     (frozenset({"_pills"}), frozenset({"_swallow"}), "suicidal_intent"),
     (frozenset({"_escalation_generic"}), _ABUSE, "escalation"),
+    (frozenset({"_farewell"}), frozenset({"_despair", "_high_place", "_leaving"}),
+     "suicidal_intent"),
+    (frozenset({"_leaving"}), frozenset({"_despair", "_high_place"}), "suicidal_intent"),
+    (frozenset({"_high_place"}), frozenset({"_despair"}), "suicidal_intent"),
+    (frozenset({"_dread"}), _ABUSE | {"_drunk"}, "attack_expected_now"),
+    (frozenset({"_drunk"}), frozenset({"_abuser_near"}), "abuser_present_now"),
+    (frozenset({"_menace"}), frozenset({"_soon"}), "attack_expected_now"),
 )
 
 # Levels of the reasons that only combinations add.
@@ -1381,4 +1723,5 @@ COMBO_LEVELS: dict[str, Level] = {
     "threat_to_kill_now": _I, "injured_now": _I, "abuser_present_now": _I,
     "in_danger_now": _I,
     "serious_injury": _H, "pregnancy_violence": _H, "threat_of_harm_soon": _H,
+    "attack_expected_now": _I,
 }

@@ -39,7 +39,8 @@ _TEENCODE: dict[str, str] = {
     "dc": "duoc", "đc": "duoc", "dk": "duoc", "đk": "duoc", "duoc": "duoc",
     "vs": "voi", "voi": "voi", "j": "gi", "gj": "gi", "ji": "gi",
     "rùi": "roi", "rui": "roi", "ruj": "roi", "oy": "roi", "rồi": "roi",
-    "dag": "dang", "đag": "dang", "dg": "dang", "ik": "di", "đy": "di",
+    "dag": "dang", "đag": "dang", "dg": "dang", "đg": "dang", "ik": "di", "đy": "di",
+    "trog": "trong", "trg": "trong",
     # số điện thoại, nhắn tin, ...
     "sdt": "so dien thoai", "sđt": "so dien thoai", "dt": "dien thoai", "đt": "dien thoai",
     "nt": "nhan tin", "ib": "nhan tin", "bn": "ban", "mn": "moi nguoi", "ntn": "nhu the nao",

@@ -411,7 +411,7 @@ def _brute_force(key: str) -> set[int]:
 def test_index_finds_what_a_full_search_finds() -> None:
     """The first-word index is only an optimisation: it must not lose any match."""
     texts = [t for t, _, _ in REASONS] + FALSE_ALARMS + NEGATED
-    for name in ("triage_dev.tsv", "triage_dev2.tsv"):
+    for name in ("triage_dev.tsv", "triage_dev2.tsv", "triage_dev3.tsv"):
         path = ROOT / "tests" / "data" / name
         if path.exists():
             with path.open(encoding="utf-8", newline="") as fh:
@@ -448,3 +448,70 @@ def test_speed() -> None:
         best = min(best, (time.perf_counter() - start) / (50 * len(messages)))
     print(f"\nscreen(): {best * 1e6:.0f} µs per ~85-character message (best of 5)")
     assert best < 0.002  # generous: the machine may be busy; the target is < 100 µs
+
+
+# Paraphrase families widened after the dev3 blind run (written apart from any dev set):
+# dialect (ổng/bả/tui/hắn), the abuser on his way, farewells with despair, high places,
+# smothering, drowning, veiled death threats, stalking by device or by waiting.
+FAMILIES = [
+    ("ổng đang chạy xe về, tui sợ quá", IMM),
+    ("hắn đang đứng dưới nhà gọi tên em, em sợ", IMM),
+    ("chồng em đang trên đường về, em vừa bỏ trốn với con", IMM),
+    ("e đg trốn trog tủ, ck e đg tìm e", IMM),
+    ("em xin lỗi bố mẹ, con đi đây", IMM),
+    ("Em đã viết thư để lại cho con rồi, tạm biệt mọi người", IMM),
+    ("mình đang đứng trên cầu, mình mệt lắm rồi", IMM),
+    ("goodbye mom, I'm sorry, I can't do this anymore", IMM),
+    ("anh ta lấy gối đè lên mặt em, em không thở được", IMM),
+    ("he is holding a pillow on my face", IMM),
+    ("em sợ tối nay anh ta về lại đánh em", IMM),
+    ("anh ta lại say rồi, em sợ tối nay lắm", IMM),
+    ("ổng nhắn tối nay về mày biết tay", IMM),
+    ("he said tonight is my last night", IMM),
+    ("the kids and i are hiding at the neighbours, he's out looking for us with a gun", IMM),
+    ("i just swallowed all my antidepressants", IMM),
+    ("vợ tôi vừa tạt nước sôi vào người tôi", IMM),
+    ("hắn nói sẽ xử em", H),
+    ("ổng nói tui mà đi là ổng đốt nhà", H),
+    ("anh ta bảo không có được em thì không ai có được", H),
+    ("hồi tháng trước chồng em dìm đầu em vào chậu nước", H),
+    ("he once pushed me out of a moving car", H),
+    ("em phát hiện cái định vị gắn dưới yên xe máy", H),
+    ("my ex keeps driving past my house at night", H),
+    ("he keeps a loaded gun in the nightstand", H),
+    ("ổng hay đánh tụi nhỏ", H),
+    ("ck bảo lát về sẽ xử e", IMM),
+    ("ổng nhậu xỉn rồi, tui sợ tối nay lắm", IMM),
+    ("he texted 'you're dead when I get home'", IMM),
+    ("em có thai 3 tháng, anh ta đẩy em ngã", H),
+]
+
+FAMILY_FALSE_ALARMS = [
+    "ổng đang trên đường về, tui nấu cơm chờ",
+    "Tạm biệt mọi người, mai gặp lại nhé",
+    "em đang đứng trên cầu thang",
+    "em bị nhốt ngoài cửa vì quên chìa khóa",
+    "em vừa bị chém ở ván liên quân, tức ghê",
+    "bạn em bị shop chém giá cái điện thoại",
+    "lol the final boss literally strangled my character",
+    "I'm standing at the edge of the pool",
+    "he locked the car doors and went shopping",
+    "chị ấy biết chỗ em ở mới",
+    "em đang nấp sau cánh cửa để hù em trai",
+    "this is the last time you'll see me in this dress haha",
+    "ổng đang đứng trước cổng chờ tui đi ăn",
+    "I took a lot of vitamin tablets today",
+    "I'm scared of tonight's exam",
+    "ổng nhậu xỉn rồi, ngủ khò khò",
+    "tụi nhỏ đang chơi trốn tìm, em trốn trong tủ",
+]
+
+
+@pytest.mark.parametrize(("text", "level"), FAMILIES)
+def test_paraphrase_families(text: str, level: RiskLevel) -> None:
+    assert screen(text).level >= level, screen(text)
+
+
+@pytest.mark.parametrize("text", FAMILY_FALSE_ALARMS)
+def test_paraphrase_family_false_alarms(text: str) -> None:
+    assert screen(text).level < RiskLevel.HIGH, screen(text)

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.integration
 # flagged high or above <= 0.05. Measured (rules + Rasa, this commit): see var/reports and
 # the closing note. The floors below guard against regressions at the measured level;
 # the recall targets are NOT met yet and are reported, not hidden.
-FLOOR_IMMINENT = 0.88
-FLOOR_HIGH_PLUS = 0.86
+FLOOR_IMMINENT = 0.89
+FLOOR_HIGH_PLUS = 0.87
 CEILING_HARMLESS_HIGH_PLUS = 0.05
 
 
