@@ -25,6 +25,14 @@ def texts(key: str, language: str = "vi") -> set[str]:
 class Chat:
     def __init__(self, ws: aiohttp.ClientWebSocketResponse) -> None:
         self.ws = ws
+        self.last_seq = 0
+
+    async def resume(self, ws: aiohttp.ClientWebSocketResponse, session: str) -> None:
+        """Reconnect as a browser does: same session id, nothing missed after last_seq."""
+        self.ws = ws
+        await ws.send_json({"type": "start", "session": session, "last_seq": self.last_seq})
+        frame = await ws.receive_json(timeout=10)
+        assert frame["type"] == "session" and frame["resumed"] is True, frame
 
     async def start(self, lang: str = "vi") -> dict[str, Any]:
         await self.ws.send_json({"type": "start", "lang": lang})
@@ -44,6 +52,7 @@ class Chat:
                 return out
             if f["type"] in ("message", "error"):
                 out.append(f)
+                self.last_seq = max(self.last_seq, f.get("seq", 0))
 
 
 async def open_chat(stack: Stack, session: aiohttp.ClientSession) -> Chat:
@@ -99,7 +108,7 @@ async def test_imminent_danger_without_diacritics_gets_emergency_first(stack: St
 async def test_rasa_killed_mid_conversation_static_answer_then_recovery(stack: Stack) -> None:
     async with aiohttp.ClientSession() as http:
         chat = await open_chat(stack, http)
-        await chat.start("en")
+        session = await chat.start("en")
         before = await chat.say("hello")
         assert before and before[0]["text"] not in texts("gw_unavailable", "en")
 
@@ -114,6 +123,10 @@ async def test_rasa_killed_mid_conversation_static_answer_then_recovery(stack: S
         stack.start("rasa")  # blocking waits in a thread: the WebSocket keeps its heartbeat
         await asyncio.to_thread(stack.wait_ready, "rasa")
         await asyncio.to_thread(stack.warm_up)
+        # The socket idled through the model load; like the widget, come back with the
+        # server-issued session id: the same conversation goes on.
+        await chat.ws.close()
+        await chat.resume(await http.ws_connect(f"{stack.gateway_url}/ws"), session["session"])
         deadline = time.monotonic() + 30
         while True:  # the circuit breaker lets a probe through after its reset time
             after = await chat.say("what is the hotline number")
