@@ -11,16 +11,13 @@ Run from rasa_project/:  python scripts/check_core.py [--results results/core]
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import yaml
-
-PROJECT = Path(__file__).resolve().parent.parent
+from checklib import options, verdict
 
 
 def failed_story_names(path: Path) -> list[str]:
@@ -30,14 +27,7 @@ def failed_story_names(path: Path) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="check rasa test core results")
-    parser.add_argument("--root", type=Path, default=PROJECT)
-    parser.add_argument("--results", type=Path, default=Path("results/core"))
-    parser.add_argument("--thresholds", type=Path, default=Path("thresholds.yml"))
-    args = parser.parse_args(argv)
-    root: Path = args.root
-    results = root / args.results
-    limits = (yaml.safe_load((root / args.thresholds).read_text()) or {}).get("core", {})
+    _, results, limits = options("core", argv)
 
     report_path = results / "story_report.json"
     if not report_path.exists():
@@ -66,11 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if minimum is not None and action_accuracy < float(minimum):
         problems.append(f"action accuracy {action_accuracy:.4f} < {float(minimum):.4f}")
 
-    if problems:
-        print("check_core: FAILED - " + "; ".join(problems))
-        return 1
-    print("check_core: ok")
-    return 0
+    return verdict("check_core", problems)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ Run from rasa_project/:  python scripts/check_nlu.py [--results results/nlu]
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 import sys
@@ -22,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from checklib import options, verdict
 
-PROJECT = Path(__file__).resolve().parent.parent
 LANGUAGE_FILES = {"vi": "tests/nlu/vi.yml", "en": "tests/nlu/en.yml"}
 ENTITY_RE = re.compile(r"\[(?P<text>[^\]]+?)\](?:\([^)]+?\)|\{[^}]+?\}|\[.*?\])")
 
@@ -79,14 +78,7 @@ def check(name: str, value: float | None, minimum: float | None, problems: list[
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="check rasa test nlu results")
-    parser.add_argument("--root", type=Path, default=PROJECT)
-    parser.add_argument("--results", type=Path, default=Path("results/nlu"))
-    parser.add_argument("--thresholds", type=Path, default=Path("thresholds.yml"))
-    args = parser.parse_args(argv)
-    root: Path = args.root
-    results = root / args.results
-    limits = (yaml.safe_load((root / args.thresholds).read_text()) or {}).get("nlu", {})
+    root, results, limits = options("nlu", argv)
 
     report_path = results / "intent_report.json"
     if not report_path.exists():
@@ -115,11 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         entity_f1 = load_json(entity_path).get("weighted avg", {}).get("f1-score")
         check("entity weighted-avg F1", entity_f1, limits.get("entity_f1_min"), problems)
 
-    if problems:
-        print("check_nlu: FAILED - " + "; ".join(problems))
-        return 1
-    print("check_nlu: ok")
-    return 0
+    return verdict("check_nlu", problems)
 
 
 if __name__ == "__main__":
