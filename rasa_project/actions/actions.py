@@ -38,6 +38,8 @@ SERVICE_KINDS = frozenset(
 # screening must ask every question again.
 CARRIED_SLOTS: tuple[str, ...] = ("language", "channel", "province", "province_id")
 MAX_PLACE_CHARS = 200
+# Intents that end a form (rules in data/rules.yml); their messages never fill a slot.
+INTERRUPTING = frozenset({"danger_now", "suicidal", "child_at_risk", "stop", "request_human"})
 
 
 def gateway() -> GatewayClient:
@@ -132,6 +134,27 @@ class ValidateLocationForm(FormValidationAction):
 
     def name(self) -> str:
         return "validate_location_form"
+
+    async def extract_province(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """When NLU found no place in a message, let the gateway's resolver look through the
+        whole text: entity extraction misses names typed without diacritics ("minh o ha
+        noi, tim nha tam lanh"). Not for messages that must interrupt the form."""
+        if tracker.get_slot("province") is not None or _latest_intent(tracker) in INTERRUPTING:
+            return {}
+        latest = tracker.latest_message or {}
+        if any(isinstance(e, dict) and e.get("entity") == "province"
+               for e in latest.get("entities") or []):
+            return {}
+        text = str(latest.get("text") or "").strip()[:MAX_PLACE_CHARS]
+        if not text or text.startswith("/"):
+            return {}
+        try:
+            place = await gateway().resolve_place(text)
+        except GatewayError:
+            return {}
+        return {} if place is None else {"province": text}
 
     async def validate_province(
         self,

@@ -96,6 +96,17 @@ async def test_former_province_name_finds_current_services(stack: Stack) -> None
         assert "Hồ Chí Minh" in joined, reply
 
 
+async def test_place_typed_without_diacritics_in_the_request_is_not_asked_again(
+    stack: Stack,
+) -> None:
+    async with aiohttp.ClientSession() as http:
+        chat = await open_chat(stack, http)
+        await chat.start("vi")
+        reply = await chat.say("minh o ha noi, tim nha tam lanh")
+        assert not any(f["text"] in texts("utter_ask_province") for f in reply), reply
+        assert "Hà Nội" in "\n".join(f["text"] for f in reply), reply
+
+
 async def test_imminent_danger_without_diacritics_gets_emergency_first(stack: Stack) -> None:
     async with aiohttp.ClientSession() as http:
         chat = await open_chat(stack, http)

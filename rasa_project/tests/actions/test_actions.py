@@ -47,11 +47,12 @@ def make_tracker(
     metadata: dict[str, Any] | None = None,
     events: list[dict[str, Any]] | None = None,
     active_loop: str | None = None,
+    text: str = "",
 ) -> Tracker:
     latest = {
         "intent": {"name": intent, "confidence": 1.0} if intent else {},
         "entities": entities or [],
-        "text": "",
+        "text": text,
         "metadata": metadata or {},
     }
     return Tracker(
@@ -122,7 +123,9 @@ class FakeGateway:
     async def resolve(self, request: web.Request) -> web.Response:
         if (denied := await self._check(request)) is not None:
             return denied
-        if request.query.get("q", "").casefold() in {"huế", "hue", "thừa thiên huế"}:
+        query = request.query.get("q", "").casefold()
+        words = " ".join("".join(c if c.isalnum() else " " for c in query).split())
+        if query in {"huế", "hue", "thừa thiên huế"} or " hue " in f" {words} ":
             return web.json_response(
                 {"province_id": "hue", "name": {"vi": "Huế", "en": "Hue"}, "former": False}
             )
@@ -557,3 +560,29 @@ def test_every_custom_action_in_the_domain_is_implemented() -> None:
         if isinstance(cls, type) and cls.__module__ == act.__name__ and hasattr(cls, "run")
     }
     assert implemented == set(domain()["actions"])
+
+
+@pytest.mark.asyncio
+async def test_place_in_free_text_fills_the_province(fake_gateway: FakeGateway) -> None:
+    form = act.ValidateLocationForm()
+    tracker = make_tracker(intent="find_service", text="minh o hue, tim nha tam lanh",
+                           active_loop="location_form")
+    found = await form.extract_province(CollectingDispatcher(), tracker, domain())
+    assert found == {"province": "minh o hue, tim nha tam lanh"}
+
+
+@pytest.mark.asyncio
+async def test_free_text_extraction_leaves_other_messages_alone(fake_gateway: FakeGateway) -> None:
+    form = act.ValidateLocationForm()
+    cases = [
+        make_tracker(intent="find_service", text="tim nha tam lanh"),  # no place in it
+        make_tracker(intent="danger_now", text="cuu em o hue"),  # must interrupt the form
+        make_tracker({"province": "Huế"}, intent="find_service", text="o hue"),  # already set
+        make_tracker(intent="find_service", text="o hue",
+                     entities=[{"entity": "province", "value": "hue"}]),  # NLU found it
+    ]
+    for tracker in cases:
+        assert await form.extract_province(CollectingDispatcher(), tracker, domain()) == {}
+    assert [r for r in fake_gateway.requests if r[0] == "/internal/places/resolve"] == [
+        ("/internal/places/resolve", {"q": "tim nha tam lanh"})
+    ]
