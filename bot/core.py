@@ -172,8 +172,11 @@ class ConversationCore:
             await self._emit(conversation_id, library.render("gw_truncated", language), emit)
 
         if conversation.state != ConversationState.BOT:
-            # A human is (or will be) in control: the gateway never calls Rasa then.
+            # A human is (or will be) in control: the gateway never calls Rasa then. Until the
+            # relay to counsellors exists (handoff issue), the person still gets the approved
+            # fail-safe answer with the numbers: never silent.
             assessment = assess(screened, None, None)
+            await self._emit(conversation_id, library.render("gw_unavailable", language), emit)
             await self._finish(conversation, language, assessment)
             return TurnResult(assessment, None, None, rasa_answered=False)
 
@@ -240,6 +243,10 @@ class ConversationCore:
             if record is not None:
                 self._remember(record)
         return record
+
+    def invalidate(self, conversation_id: str) -> None:
+        """Forget the cached record: call after changing a conversation outside this core."""
+        self._records.pop(conversation_id, None)
 
     def _remember(self, record: ConversationRecord) -> None:
         self._records[record.id] = record

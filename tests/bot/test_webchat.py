@@ -228,3 +228,21 @@ async def test_language_follows_what_the_person_writes(client, dialogue: Scripte
     await start(ws, "en")
     await turn(ws, "toi bi chong danh, khong biet phai lam sao")
     assert dialogue.calls[-1][2]["language"] == "vi"
+
+
+async def test_a_conversation_held_for_a_human_never_calls_rasa_and_is_not_silent(
+    client, dialogue: ScriptedDialogue, library: ContentLibrary
+) -> None:
+    from bot.app import CORE, STORE
+    from bot.storage import ConversationState
+
+    ws = await client.ws_connect("/ws")
+    await start(ws, "en")
+    await turn(ws, "hello")
+    conversation_id = dialogue.calls[-1][0]
+    await client.app[STORE].update_conversation(conversation_id, state=ConversationState.QUEUED)
+    client.app[CORE].invalidate(conversation_id)  # changed outside the core
+    calls = len(dialogue.calls)
+    frames = await turn(ws, "are you there")
+    assert len(dialogue.calls) == calls
+    assert frames[-1]["text"] in texts(library, "gw_unavailable", "en")
