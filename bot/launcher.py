@@ -194,6 +194,8 @@ def main() -> int:
         int(os.environ.get("ACTION_PORT", "5055")),
     )
     stack = make_stack(var_dir, ports)
+    # SIGTERM (a supervisor, `timeout`) must stop the children too, like Ctrl-C does.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     print("==> starting the gateway, the action server and Rasa (model load ~40 s)", flush=True)
     try:
         stack.start_all()
