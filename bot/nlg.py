@@ -8,7 +8,7 @@ strips it before anything reaches the person.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from bot.content import ContentLibrary
@@ -65,12 +65,3 @@ def _answer(message: BotText, meta: dict[str, Any]) -> dict[str, Any]:
         "buttons": [{"title": b.title, "payload": b.payload} for b in message.buttons],
         "custom": {META_KEY: meta},
     }
-
-
-def make_handler(
-    library: Callable[[], ContentLibrary], default_language: str
-) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
-    def handle(body: Mapping[str, Any]) -> dict[str, Any]:
-        return render_for_rasa(library(), body, default_language)
-
-    return handle

@@ -20,7 +20,7 @@ from aiohttp import WSMsgType, web
 
 from bot.content import ContentLibrary
 from bot.core import ConversationCore, Inbound, Outbound, fail_safe
-from bot.errors import BadInput, GatewayError
+from bot.errors import BadInput
 from bot.settings import LANGUAGES, Settings
 from bot.storage import ConversationRecord
 
@@ -112,11 +112,8 @@ class WebChatConnection:
                 await self.send(error_frame("unknown_type", "Unknown frame type.", client_id))
         except BadInput as exc:
             await self.send(error_frame(exc.code, str(exc), client_id))
-        except GatewayError:
-            log.exception("turn failed; fail-safe answer sent")
-            await self.send_fail_safe(client_id)
         except Exception:
-            log.exception("unexpected error in a turn; fail-safe answer sent")
+            log.exception("turn failed; fail-safe answer sent")
             await self.send_fail_safe(client_id)
 
     async def send_fail_safe(self, client_id: Any) -> None:
