@@ -26,7 +26,7 @@ from bot.errors import BadInput, ContentError, RasaUnavailable
 from bot.messages import BotText, Button
 from bot.rasa_client import RasaReply
 from bot.screen import RiskLevel, screen
-from bot.storage import ConversationRecord, Store
+from bot.storage import ConversationRecord, Store, StoredMessage
 from bot.storage.types import Channel, ConversationState, Language, RiskLabel, Sender
 from bot.text import detect_language, normalize
 from bot.triage import Assessment, assess
@@ -161,22 +161,28 @@ class ConversationCore:
         screened = screen(text)
 
         stored_text = text if inbound.location is None else "(location shared)"
-        await self._store.append_message(
+        # Queued, not awaited: the dialogue runs while it is stored, and the first answer
+        # usually shares its commit. No answer is emitted before it is stored (`first`).
+        first = self._store.queue_message(
             conversation_id, Sender.USER, stored_text, risk=screened.level.label
         )
+        first.add_done_callback(_retrieved)
         imminent_sent = False
         if screened.level >= RiskLevel.IMMINENT:
-            await self._emit(conversation_id, library.render("gw_imminent", language), emit)
+            await self._emit(conversation_id, library.render("gw_imminent", language), emit, first)
             imminent_sent = True
         if truncated:
-            await self._emit(conversation_id, library.render("gw_truncated", language), emit)
+            await self._emit(conversation_id, library.render("gw_truncated", language), emit, first)
 
         if conversation.state != ConversationState.BOT:
             # A human is (or will be) in control: the gateway never calls Rasa then. Until the
             # relay to counsellors exists (handoff issue), the person still gets the approved
             # fail-safe answer with the numbers: never silent.
             assessment = assess(screened, None, None)
-            await self._emit(conversation_id, library.render("gw_unavailable", language), emit)
+            await self._emit(
+                conversation_id, library.render("gw_unavailable", language), emit, first
+            )
+            await first
             await self._finish(conversation, language, assessment)
             return TurnResult(assessment, None, None, rasa_answered=False)
 
@@ -185,12 +191,15 @@ class ConversationCore:
             screened, reply.intent if reply else None, reply.confidence if reply else None
         )
         if assessment.level >= RiskLevel.IMMINENT and not imminent_sent:
-            await self._emit(conversation_id, library.render("gw_imminent", language), emit)
+            await self._emit(conversation_id, library.render("gw_imminent", language), emit, first)
         if reply is None:
-            await self._emit(conversation_id, library.render("gw_unavailable", language), emit)
+            await self._emit(
+                conversation_id, library.render("gw_unavailable", language), emit, first
+            )
         else:
             for message in reply.messages:
-                await self._emit(conversation_id, message, emit)
+                await self._emit(conversation_id, message, emit, first)
+        await first
 
         decision = decide(
             assessment, reply.payloads if reply else (), RiskLevel.parse(conversation.risk)
@@ -254,12 +263,30 @@ class ConversationCore:
         while len(self._records) > RECORD_CACHE_SIZE:
             self._records.popitem(last=False)
 
-    async def _emit(self, conversation_id: str, message: BotText, emit: Emit) -> None:
+    async def _emit(
+        self,
+        conversation_id: str,
+        message: BotText,
+        emit: Emit,
+        first: asyncio.Future[StoredMessage] | None = None,
+    ) -> None:
+        """Store, then emit, one answer; with `first` (the person's message, queued
+        earlier), only once that is stored too."""
         buttons = [{"title": b.title, "payload": b.payload} for b in message.buttons]
-        stored = await self._store.append_message(
+        stored = self._store.queue_message(
             conversation_id, Sender.BOT, message.text, buttons=buttons
         )
-        await emit(Outbound(seq=stored.seq, sender=Sender.BOT, message=message))
+        stored.add_done_callback(_retrieved)
+        if first is not None:
+            await first
+        await emit(Outbound(seq=(await stored).seq, sender=Sender.BOT, message=message))
+
+
+def _retrieved(future: asyncio.Future[Any]) -> None:
+    """Mark a queued write's failure as seen: whoever awaits the future still gets it, and
+    a turn that stopped early does not leave a "never retrieved" error in the log."""
+    if not future.cancelled():
+        future.exception()
 
 
 def fail_safe(library: ContentLibrary, language: str) -> BotText:

@@ -9,6 +9,7 @@ connection stays open. A message refused for rate or shape is reported with the 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
@@ -25,6 +26,13 @@ from bot.settings import LANGUAGES, Settings
 from bot.storage import ConversationRecord
 
 log = logging.getLogger(__name__)
+
+# `typing: on` only for a turn still running after this long (s): most turns answer sooner,
+# and a frame less per turn is a fifth of the gateway's cost per message. `typing: off`
+# ends every turn (docs/WEBCHAT_PROTOCOL.md).
+TYPING_DELAY = 0.25
+TYPING_ON = '{"type": "typing", "on": true}'
+TYPING_OFF = '{"type": "typing", "on": false}'
 
 
 class TokenBucket:
@@ -82,10 +90,22 @@ class WebChatConnection:
         self.conversation: ConversationRecord | None = None
         self.language = settings.default_language
         self.bucket = TokenBucket(settings.ws_rate, settings.ws_burst)
+        self._turn: object | None = None  # the turn in progress (for its typing timer)
+        self._typing: asyncio.Task[None] | None = None
 
     async def send(self, frame: dict[str, Any]) -> None:
+        await self.send_raw(json.dumps(frame, ensure_ascii=False))
+
+    async def send_raw(self, text: str) -> None:
         if not self.ws.closed:
-            await self.ws.send_json(frame)
+            await self.ws.send_str(text)
+
+    def _typing_due(self, turn: object) -> None:
+        self._typing = asyncio.ensure_future(self._typing_on(turn))
+
+    async def _typing_on(self, turn: object) -> None:
+        if self._turn is turn:  # not if the turn ended while this was scheduled
+            await self.send_raw(TYPING_ON)
 
     async def emit(self, out: Outbound) -> None:
         await self.send(message_frame(out))
@@ -152,13 +172,16 @@ class WebChatConnection:
         if not self.bucket.take():
             raise BadInput("rate_limited", "Too many messages; please send it again shortly.")
         inbound = _inbound(frame)
-        await self.send({"type": "typing", "on": True})
+        turn = self._turn = object()
+        timer = asyncio.get_running_loop().call_later(TYPING_DELAY, self._typing_due, turn)
         try:
             await self.core.handle(self.conversation.id, inbound, self.emit)
         except BadInput as exc:  # reported before typing stops, so the client sees why
             await self.send(error_frame(exc.code, str(exc), frame.get("client_id")))
         finally:
-            await self.send({"type": "typing", "on": False})
+            timer.cancel()
+            self._turn = None
+            await self.send_raw(TYPING_OFF)
 
 
 def _inbound(frame: dict[str, Any]) -> Inbound:
