@@ -1,4 +1,4 @@
-"""`python -m bot serve | init | triage | import-content`."""
+"""`python -m bot serve | init | triage | import-content | create-admin`."""
 
 from __future__ import annotations
 
@@ -60,9 +60,15 @@ async def _import_content() -> int:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="python -m bot")
-    parser.add_argument("command", choices=["serve", "init", "triage", "import-content"])
+    parser.add_argument(
+        "command", choices=["serve", "init", "triage", "import-content", "create-admin"]
+    )
     args, rest = parser.parse_known_args(argv)
     try:
+        if args.command == "create-admin":
+            from handoff.cli import main as create_admin_main
+
+            return create_admin_main(rest, sys.stdout, sys.stderr)
         if args.command == "triage":
             from bot.triage import main as triage_main
 

@@ -249,4 +249,7 @@ def serve(settings: Settings, *, dialogue: Dialogue | None = None, name: str = "
         print=lambda _: print(
             f"{name} listening on http://{settings.host}:{settings.port}/", flush=True
         ),
+    from handoff.web import add_staff_area  # the staff area builds on this module's keys
+
     )
+    add_staff_area(app, settings, STORE)  # /staff/*: handoff/web.py

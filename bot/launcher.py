@@ -186,6 +186,19 @@ def make_stack(
     return Stack(var_dir, env, gateway_port, rasa_port, action_port)
 
 
+def staff_hint(env: Mapping[str, str]) -> str | None:
+    """A hint when nobody can sign in to the staff console yet (never prints a password)."""
+    import asyncio
+
+    from bot.settings import Settings
+    from handoff.cli import staff_hint as hint
+
+    try:
+        return asyncio.run(hint(Settings.from_env(env)))
+    except Exception:  # a convenience only: the stack runs without it
+        return None
+
+
 def main() -> int:
     var_dir = Path(os.environ.get("VAR_DIR", ROOT / "var")).resolve()
     ports = (
@@ -212,6 +225,9 @@ def main() -> int:
         "\nPress Ctrl-C to stop.",
         flush=True,
     )
+    hint = staff_hint(stack.env)
+    if hint:
+        print(hint, flush=True)
     try:
         while all(p.poll() is None for p in stack.processes.values()):
             time.sleep(1)

@@ -3,7 +3,8 @@ restart with it, which only ever relaxes the limit for a moment).
 
 Keys are an account name and a client address, counted separately. After ``free``
 failures in a row each further failure doubles the wait (1 s, 2 s, 4 s ... up to ``cap``);
-a success clears the account's counter. Old entries are dropped so memory stays bounded.
+a success clears the counters of that sign-in. Old entries are dropped so memory stays
+bounded.
 """
 
 from __future__ import annotations

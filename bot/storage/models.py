@@ -94,6 +94,8 @@ class Conversation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     next_seq: Mapped[int] = mapped_column(Integer)
+    # The staff account (staff.id) holding this conversation; set by the queue (handoff).
+    assigned_to: Mapped[str | None] = mapped_column(String(32), index=True)
 
 
 class Message(Base):
@@ -159,3 +161,124 @@ messages = cast(Table, Message.__table__)
 web_sessions = cast(Table, WebSession.__table__)
 handoff_requests = cast(Table, HandoffRequest.__table__)
 content_documents = cast(Table, ContentDocument.__table__)
+
+
+# -- Telegram (channels issue) ---------------------------------------------------------------
+
+
+class TelegramUpdate(Base):
+    """The webhook inbox: an update is acknowledged to Telegram only after this row is
+    committed. ``body`` (the update JSON: text, chat id) is sealed with a data key of its
+    own (``wrapped_key``); both are set to NULL once the update is processed, and the
+    row (update id only) stays a while so that a redelivered update is processed once."""
+
+    __tablename__ = "telegram_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    processed: Mapped[bool] = mapped_column(Boolean)
+    attempts: Mapped[int] = mapped_column(Integer)
+
+
+class TelegramChat(Base):
+    """The chat id of a Telegram conversation, sealed with the conversation's data key."""
+
+    __tablename__ = "telegram_chats"
+
+    conversation_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    chat_ref: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class TelegramMessage(Base):
+    """Ids of the messages in a Telegram chat (the person's and the bot's), for /exit."""
+
+    __tablename__ = "telegram_messages"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+telegram_updates = cast(Table, TelegramUpdate.__table__)
+telegram_chats = cast(Table, TelegramChat.__table__)
+telegram_messages = cast(Table, TelegramMessage.__table__)
+
+
+# -- staff accounts and the audit log (handoff issue) ----------------------------------------
+
+
+class Staff(Base):
+    """A counsellor, supervisor or administrator. ``password_hash`` is an scrypt hash;
+    ``totp_secret`` is sealed with a data key of its own (``totp_key``, wrapped under the
+    master key, associated data ``staff:<id>``). Accounts are disabled, never deleted."""
+
+    __tablename__ = "staff"
+    __table_args__ = (
+        CheckConstraint("role IN ('counsellor', 'supervisor', 'administrator')", name="role"),
+    )
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    totp_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_secret: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_last_step: Mapped[int] = mapped_column(BigInteger)
+    disabled: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StaffSession(Base):
+    """A signed-in browser: only the HMAC of the cookie's token is stored."""
+
+    __tablename__ = "staff_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("staff.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SetupToken(Base):
+    """A one-time link to set a password and enrol the second factor (HMAC of the token;
+    the TOTP secret to enrol is sealed like ``staff.totp_secret``)."""
+
+    __tablename__ = "setup_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    staff_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("staff.id", ondelete="CASCADE"), index=True
+    )
+    totp_key: Mapped[bytes] = mapped_column(LargeBinary)
+    totp_secret: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AuditEntry(Base):
+    """Append-only (database triggers refuse UPDATE and DELETE): who did what, when.
+    No foreign keys: entries outlive purged conversations. Codes and ids only."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    staff_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    conversation_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    target: Mapped[str | None] = mapped_column(String(64))
+
+
+staff = cast(Table, Staff.__table__)
+staff_sessions = cast(Table, StaffSession.__table__)
+setup_tokens = cast(Table, SetupToken.__table__)
+audit_log = cast(Table, AuditEntry.__table__)

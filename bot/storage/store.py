@@ -74,6 +74,7 @@ from bot.storage.models import (
 from bot.storage.types import Channel, ConversationState, Language, RiskLabel, Sender
 
 log = logging.getLogger(__name__)
+from bot.storage.staff import StaffStore
 
 _HERE = Path(__file__).resolve().parent
 _ALEMBIC_INI: Final = _HERE / "alembic.ini"
@@ -418,6 +419,11 @@ class Store:
     async def close(self) -> None:
         """Finish queued writes, stop the writer and release all connections."""
         if self._closing:
+    @property
+    def staff(self) -> StaffStore:
+        """Staff accounts, sessions, setup tokens, assignment and the audit log."""
+        return StaffStore(self._backend.read, self._submit, self._keyring)
+
             return
         self._closing = True
         self._wakeup.set()

@@ -68,50 +68,13 @@ def library() -> ContentLibrary:
     return ContentLibrary(load_content_dir(ROOT / "content"))
 
 
-ROUTES_HIT: set[tuple[str, str]] = set()
-
-
-@web.middleware
-async def record_route(request: web.Request, handler: Any) -> web.StreamResponse:
-    resource = request.match_info.route.resource
-    if resource is not None:
-        ROUTES_HIT.add((request.method, resource.canonical))
-    return await handler(request)  # type: ignore[no-any-return]
-
-
-def all_routes(app: web.Application) -> set[tuple[str, str]]:
-    return {
-        (route.method, route.resource.canonical)
-        for route in app.router.routes()
-        if route.resource is not None and route.method != "HEAD"
-    }
+# Route coverage: tests/handoff/test_access_matrix.py lists every route of the app and what
+# each role gets from it, and fails for a route that is not listed.
 
 
 @pytest.fixture
 async def client(aiohttp_client: Any, settings: Settings, dialogue: ScriptedDialogue) -> TestClient:
-    app = create_app(settings, dialogue=dialogue)
-    app.middlewares.append(record_route)
-    return await aiohttp_client(app)
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Every URL of the app must be exercised by some test (when the whole folder ran)."""
-    if session.config.option.keyword or session.config.option.markexpr not in (
-        "",
-        "not integration",
-    ):
-        return
-    if not any(item.path.parent == Path(__file__).parent for item in session.items):
-        return
-    if any(".py" in arg for arg in session.config.args):
-        return  # a single file or test was asked for
-    expected = all_routes(
-        create_app(Settings(nlg_token=Secret("x" * 16), internal_token=Secret("y" * 16)))
-    )
-    missing = expected - ROUTES_HIT
-    if missing and exitstatus == 0:
-        print(f"\nroutes never exercised by a test: {sorted(missing)}")
-        session.exitstatus = 1
+    return await aiohttp_client(create_app(settings, dialogue=dialogue))
 
 
 def texts(library: ContentLibrary, key: str, language: str) -> set[str]:

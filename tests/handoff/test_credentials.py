@@ -45,8 +45,13 @@ def test_the_stored_key_is_the_documented_scrypt() -> None:
     stored = passwords.hash_password("documented parameters")
     _, n, r, p, salt, key = stored.split("$")
     expected = hashlib.scrypt(
-        b"documented parameters", salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
-        maxmem=64 * 1024 * 1024, dklen=32,
+        b"documented parameters",
+        salt=base64.b64decode(salt),
+        n=int(n),
+        r=int(r),
+        p=int(p),
+        maxmem=64 * 1024 * 1024,
+        dklen=32,
     )
     assert base64.b64decode(key) == expected
 
