@@ -210,6 +210,8 @@ def _internal(
 
 def create_app(settings: Settings, *, dialogue: Dialogue | None = None) -> web.Application:
     """The gateway. `dialogue` replaces Rasa (benchmarks with a stub NLU, unit tests)."""
+    from handoff.web import add_staff_area  # the staff area builds on this module's keys
+
     settings.require_tokens()
     app = web.Application(middlewares=[security_headers], client_max_size=8 * 1024 * 1024)
     app[SETTINGS] = settings
@@ -222,6 +224,7 @@ def create_app(settings: Settings, *, dialogue: Dialogue | None = None) -> web.A
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/ws", websocket)
     app.router.add_post("/nlg", nlg)
+    add_staff_area(app, settings, STORE)  # /staff/*: handoff/web.py
     app.router.add_get("/internal/places/resolve", _internal(internal_api.resolve_place))
     app.router.add_get("/internal/services", _internal(internal_api.services))
     app.router.add_get("/internal/services/nearest", _internal(internal_api.nearest))
@@ -249,7 +252,4 @@ def serve(settings: Settings, *, dialogue: Dialogue | None = None, name: str = "
         print=lambda _: print(
             f"{name} listening on http://{settings.host}:{settings.port}/", flush=True
         ),
-    from handoff.web import add_staff_area  # the staff area builds on this module's keys
-
     )
-    add_staff_area(app, settings, STORE)  # /staff/*: handoff/web.py

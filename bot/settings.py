@@ -62,6 +62,13 @@ class Settings:
     breaker_reset: float = 5.0
     default_language: str = "vi"
     max_text_chars: int = 2000
+    # Staff console (handoff/): session timeouts, setup-link lifetime, cookies, links.
+    staff_idle_minutes: float = 30.0
+    staff_absolute_hours: float = 12.0
+    staff_setup_hours: float = 24.0
+    staff_secure_cookies: bool = False  # force `Secure` (TLS ends at a proxy in front)
+    staff_public_url: str = ""  # base of printed setup links, e.g. https://help.example.org
+    staff_totp_issuer: str = "Staff console"
     ws_max_frame: int = 16 * 1024
     ws_rate: float = 1.0
     ws_burst: int = 5
@@ -100,17 +107,16 @@ class Settings:
             rasa_timeout=_float(env, "RASA_TIMEOUT", 1.5),
             breaker_failures=_int(env, "RASA_BREAKER_FAILURES", 3),
             breaker_reset=_float(env, "RASA_BREAKER_RESET", 5.0),
+            staff_idle_minutes=_float(env, "STAFF_IDLE_MINUTES", 30.0),
+            staff_absolute_hours=_float(env, "STAFF_ABSOLUTE_HOURS", 12.0),
+            staff_setup_hours=_float(env, "STAFF_SETUP_HOURS", 24.0),
+            staff_secure_cookies=env.get("STAFF_SECURE_COOKIES", "") in ("1", "true", "yes"),
+            staff_public_url=env.get("STAFF_PUBLIC_URL", "").strip().rstrip("/"),
+            staff_totp_issuer=env.get("STAFF_TOTP_ISSUER", "").strip() or "Staff console",
             default_language=default_language,
             ws_rate=_float(env, "WS_RATE", 1.0),
             ws_burst=_int(env, "WS_BURST", 5),
             retention_days=_int(env, "RETENTION_DAYS", 30),
-    # Staff console (handoff/): session timeouts, setup-link lifetime, cookies, links.
-    staff_idle_minutes: float = 30.0
-    staff_absolute_hours: float = 12.0
-    staff_setup_hours: float = 24.0
-    staff_secure_cookies: bool = False  # force `Secure` (TLS ends at a proxy in front)
-    staff_public_url: str = ""  # base of printed setup links, e.g. https://help.example.org
-    staff_totp_issuer: str = "Staff console"
             allowed_origins=origins,
             log_level=env.get("GATEWAY_LOG_LEVEL", "INFO").upper(),
         )
@@ -123,9 +129,3 @@ class Settings:
         ):
             if len(secret.value) < 16:
                 raise ConfigError(f"{name} must be set (at least 16 characters); run 'make run'")
-            staff_idle_minutes=_float(env, "STAFF_IDLE_MINUTES", 30.0),
-            staff_absolute_hours=_float(env, "STAFF_ABSOLUTE_HOURS", 12.0),
-            staff_setup_hours=_float(env, "STAFF_SETUP_HOURS", 24.0),
-            staff_secure_cookies=env.get("STAFF_SECURE_COOKIES", "") in ("1", "true", "yes"),
-            staff_public_url=env.get("STAFF_PUBLIC_URL", "").strip().rstrip("/"),
-            staff_totp_issuer=env.get("STAFF_TOTP_ISSUER", "").strip() or "Staff console",

@@ -71,10 +71,10 @@ from bot.storage.models import (
     messages,
     web_sessions,
 )
+from bot.storage.staff import StaffStore
 from bot.storage.types import Channel, ConversationState, Language, RiskLabel, Sender
 
 log = logging.getLogger(__name__)
-from bot.storage.staff import StaffStore
 
 _HERE = Path(__file__).resolve().parent
 _ALEMBIC_INI: Final = _HERE / "alembic.ini"
@@ -416,14 +416,14 @@ class Store:
     def keyring(self) -> Keyring:
         return self._keyring
 
-    async def close(self) -> None:
-        """Finish queued writes, stop the writer and release all connections."""
-        if self._closing:
     @property
     def staff(self) -> StaffStore:
         """Staff accounts, sessions, setup tokens, assignment and the audit log."""
         return StaffStore(self._backend.read, self._submit, self._keyring)
 
+    async def close(self) -> None:
+        """Finish queued writes, stop the writer and release all connections."""
+        if self._closing:
             return
         self._closing = True
         self._wakeup.set()
