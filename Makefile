@@ -11,7 +11,7 @@ RASA      := $(RASA_VENV)/bin/rasa
 MODEL     := rasa_project/models/gbv.tar.gz
 STAMP     := rasa_project/models/.fingerprint
 
-.PHONY: help run test test-unit test-rasa test-integration lint typecheck train triage bench setup clean
+.PHONY: help run test test-unit test-rasa test-integration lint typecheck train triage bench setup clean chromium
 
 help:
 	@echo "make run    install what is missing, train if needed, start everything (SQLite)"
@@ -37,6 +37,17 @@ $(RASA_VENV)/.installed: requirements/rasa.lock requirements/rasa-dev.txt
 
 setup: $(VENV)/.installed $(RASA_VENV)/.installed
 
+# Debian's Chromium drives the web widget's browser tests (tests/browser/, Playwright).
+chromium:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "==> installing Debian's chromium for the browser tests (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "chromium is missing: install Debian's 'chromium' package as root (apt-get install chromium)" >&2; \
+	    exit 1; \
+	  fi; }
+
 var/runtime.env: | $(VENV)/.installed
 	@$(PY) -m bot init >/dev/null
 	@echo "==> created var/ with keys and service tokens (mode 0600)"
@@ -59,7 +70,7 @@ train: $(RASA_VENV)/.installed
 run: setup var/runtime.env train
 	@$(PY) -m bot.launcher
 
-test: setup lint typecheck test-unit test-rasa test-integration
+test: setup chromium lint typecheck test-unit test-rasa test-integration
 	@echo "==> all tests passed"
 
 # --- steps -------------------------------------------------------------------------------

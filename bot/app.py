@@ -5,7 +5,8 @@ through typed `web.AppKey`s. Routes and who may call them:
 
 | route | who |
 |---|---|
-| GET /, /static/* | anyone (demo page) |
+| GET /, /static/* | anyone (neutral demo page that embeds the widget) |
+| GET /widget.js, /widget/frame | anyone (the web widget; framed only by allow-listed sites) |
 | GET /ws | anyone; browsers only from this site or allow-listed origins |
 | GET /healthz | anyone (no data) |
 | POST /nlg | Rasa, with `?token=NLG_TOKEN` |
@@ -26,7 +27,7 @@ from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.typedefs import Handler
 
-from bot import access, internal_api, webchat
+from bot import access, internal_api, webchat, widget
 from bot.content import ContentLibrary, load_content_dir
 from bot.core import ConversationCore, Dialogue
 from bot.nlg import render_for_rasa
@@ -172,6 +173,24 @@ async def index(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(STATIC / "demo.html")
 
 
+async def widget_js(request: web.Request) -> web.Response:
+    response = web.Response(
+        text=widget.loader_script(request.app[SETTINGS]), content_type="text/javascript"
+    )
+    response.enable_compression()
+    return response
+
+
+async def widget_frame(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    response = web.Response(
+        text=widget.frame_page(settings, request.app[CONTENT]()), content_type="text/html"
+    )
+    response.headers["Content-Security-Policy"] = widget.frame_csp(settings, request.host)
+    response.enable_compression()
+    return response
+
+
 async def healthz(request: web.Request) -> web.Response:
     return web.json_response(
         {"status": "ok", "rasa_circuit_open": request.app[RASA].breaker.is_open}
@@ -221,6 +240,8 @@ def create_app(settings: Settings, *, dialogue: Dialogue | None = None) -> web.A
     app.cleanup_ctx.append(_rasa_janitor)
     app.router.add_get("/", index)
     app.router.add_static("/static/", STATIC)
+    app.router.add_get("/widget.js", widget_js)
+    app.router.add_get("/widget/frame", widget_frame)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/ws", websocket)
     app.router.add_post("/nlg", nlg)

@@ -13,6 +13,7 @@ serialised; different conversations run concurrently.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import weakref
@@ -26,7 +27,7 @@ from bot.errors import BadInput, ContentError, RasaUnavailable
 from bot.messages import BotText, Button
 from bot.rasa_client import RasaReply
 from bot.screen import RiskLevel, screen
-from bot.storage import ConversationRecord, Store, StoredMessage
+from bot.storage import ConversationNotFound, ConversationRecord, Store, StoredMessage
 from bot.storage.types import Channel, ConversationState, Language, RiskLabel, Sender
 from bot.text import detect_language, normalize
 from bot.triage import Assessment, assess
@@ -109,8 +110,15 @@ class ConversationCore:
         return conversation
 
     async def replay(self, conversation_id: str, after_seq: int) -> list[Outbound]:
-        """Everything stored after `after_seq`, for a client that reconnects."""
-        stored = await self._store.messages_after(conversation_id, after_seq)
+        """Everything stored after `after_seq`, for a client that reconnects. A turn still
+        running (its connection dropped mid-answer) finishes first: its answers are part of
+        the replay instead of going to the closed socket."""
+        lock = self._locks.get(conversation_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[conversation_id] = lock
+        async with lock:
+            stored = await self._store.messages_after(conversation_id, after_seq)
         return [
             Outbound(
                 seq=m.seq,
@@ -119,6 +127,24 @@ class ConversationCore:
             )
             for m in stored
         ]
+
+    async def end(self, conversation_id: str) -> None:
+        """Close a conversation (the web widget's quick exit): no turn runs in it any more
+        and its session id no longer resumes it. Unknown or forgotten: nothing to do."""
+        with contextlib.suppress(ConversationNotFound):
+            await self._store.update_conversation(
+                conversation_id, state=ConversationState.CLOSED.value
+            )
+        self.invalidate(conversation_id)
+
+    async def set_language(self, conversation_id: str, language: str) -> ConversationRecord:
+        """The person chose another language (e.g. the widget's language switch)."""
+        await self._store.update_conversation(conversation_id, language=language)
+        self.invalidate(conversation_id)
+        record = await self._conversation(conversation_id)
+        if record is None:
+            raise ConversationNotFound("conversation not found")
+        return record
 
     async def say(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,8 @@ from pathlib import Path
 from bot.errors import ConfigError
 
 LANGUAGES = ("vi", "en")
+# Where the web widget's quick exit goes (WIDGET_EXIT_URL): a neutral page, a weather search.
+DEFAULT_EXIT_URL = "https://www.google.com/search?q=th%E1%BB%9Di+ti%E1%BA%BFt"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +45,13 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
     return int(_float(env, name, float(default)))
+
+
+def _exit_url(env: Mapping[str, str]) -> str:
+    url = env.get("WIDGET_EXIT_URL", "").strip() or DEFAULT_EXIT_URL
+    if not re.fullmatch(r"https?://[^\s\"'<>\\]+", url):
+        raise ConfigError("WIDGET_EXIT_URL must be an http(s) address")
+    return url
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +87,7 @@ class Settings:
     janitor_interval: float = 300.0
     rasa_forget_after_minutes: int = 60
     allowed_origins: tuple[str, ...] = ()
+    widget_exit_url: str = DEFAULT_EXIT_URL
     log_level: str = "INFO"
 
     @property
@@ -118,6 +129,7 @@ class Settings:
             ws_burst=_int(env, "WS_BURST", 5),
             retention_days=_int(env, "RETENTION_DAYS", 30),
             allowed_origins=origins,
+            widget_exit_url=_exit_url(env),
             log_level=env.get("GATEWAY_LOG_LEVEL", "INFO").upper(),
         )
 

@@ -128,6 +128,8 @@ class WebChatConnection:
                 await self.on_message(frame)
             elif kind == "ping":
                 await self.send({"type": "pong"})
+            elif kind == "exit":
+                await self.on_exit()
             else:
                 await self.send(error_frame("unknown_type", "Unknown frame type.", client_id))
         except BadInput as exc:
@@ -150,6 +152,8 @@ class WebChatConnection:
         if isinstance(token, str) and token:
             resumed = await self.core.resume_web(token[:200])
             if resumed is not None:
+                if "lang" in frame and self.language != resumed.language:  # language switch
+                    resumed = await self.core.set_language(resumed.id, self.language)
                 self.conversation = resumed
                 self.language = resumed.language
                 await self.send(
@@ -165,6 +169,14 @@ class WebChatConnection:
             {"type": "session", "session": token, "lang": self.language, "resumed": False}
         )
         await self.core.say(self.conversation.id, "gw_safety_notice", self.language, self.emit)
+
+    async def on_exit(self) -> None:
+        """Quick exit: the conversation ends (nothing more is sent to it) and the socket
+        closes. Without a conversation it only closes."""
+        if self.conversation is not None:
+            await self.core.end(self.conversation.id)
+            self.conversation = None
+        await self.ws.close()
 
     async def on_message(self, frame: dict[str, Any]) -> None:
         if self.conversation is None:

@@ -16,14 +16,14 @@ async def test_demo_page_and_assets_are_served_with_strict_headers(client) -> No
     resp = await client.get("/")
     assert resp.status == 200
     body = await resp.text()
-    assert '<script src="/static/demo.js">' in body
+    assert '<script src="/widget.js" data-lang="vi"></script>' in body
     csp = resp.headers["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
     assert "unsafe-inline" not in csp
     assert resp.headers["Referrer-Policy"] == "no-referrer"
     assert resp.headers["Cache-Control"] == "no-store"
     assert "Access-Control-Allow-Origin" not in resp.headers
-    script = await client.get("/static/demo.js")
+    script = await client.get("/static/frame.js")
     assert script.status == 200
     assert "localStorage" not in await script.text()
 
