@@ -70,6 +70,16 @@ def library() -> ContentLibrary:
 
 # Route coverage: tests/handoff/test_access_matrix.py lists every route of the app and what
 # each role gets from it, and fails for a route that is not listed.
+ROUTES_HIT: set[tuple[str, str]] = set()
+
+
+@web.middleware
+async def record_route(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Records which routes a test reached (kept for tests that append it to their app)."""
+    resource = request.match_info.route.resource
+    if resource is not None:
+        ROUTES_HIT.add((request.method, resource.canonical))
+    return await handler(request)  # type: ignore[no-any-return]
 
 
 @pytest.fixture
