@@ -13,10 +13,7 @@ from bot.storage import Keyring, Store
 from handoff.accounts import Accounts, AccountsError, Policy
 from handoff.throttle import Throttle
 
-HINT = (
-    "  Staff console:     no account yet; create the first administrator with\n"
-    "                     .venv/bin/python -m bot create-admin --username <name>"
-)
+HINT = "  Staff console:     no account yet: .venv/bin/python -m bot create-admin --username <name>"
 
 
 def setup_link(settings: Settings, token: str) -> str:

@@ -4,6 +4,7 @@ and the append-only audit log (database triggers refuse UPDATE and DELETE)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from alembic.config import Config
@@ -180,3 +181,34 @@ async def test_audit_log_is_append_only_in_the_database(store: Store) -> None:
     # entries outlive the conversation they name (retention purges conversations)
     await store.forget_conversation(conv.id)
     assert len(await store.staff.audit_entries()) == 2
+
+
+async def test_the_staff_migration_downgrades_and_upgrades_again(store: Store) -> None:
+    from alembic import command
+
+    from bot.storage import store as store_module
+
+    def migrate(connection: Any, target: str, down: bool) -> None:
+        config = Config(str(store_module._ALEMBIC_INI))
+        config.set_main_option("script_location", str(store_module._MIGRATIONS))
+        config.attributes["connection"] = connection
+        (command.downgrade if down else command.upgrade)(config, target)
+
+    await store.staff.audit(None, "admin_created", NOW)
+    async with store.engine.begin() as conn:
+        await conn.run_sync(migrate, "0002", True)
+    tables = await _raw(store, _TABLES[store.engine.dialect.name])
+    names = {row[0] for row in tables}
+    assert "audit_log" not in names and "staff" not in names and "conversations" in names
+    async with store.engine.begin() as conn:
+        await conn.run_sync(migrate, "head", False)
+    await store.staff.audit(None, "admin_created", NOW)
+    with pytest.raises(DBAPIError, match="append-only"):
+        async with store.engine.begin() as conn:
+            await conn.execute(text("DELETE FROM audit_log"))
+
+
+_TABLES = {
+    "sqlite": "SELECT name FROM sqlite_master WHERE type = 'table'",
+    "postgresql": "SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
+}
