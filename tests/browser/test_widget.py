@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, FrameLocator, Page, expect
 
+from bot.app import CORE
 from bot.content import ContentLibrary, load_content_dir
 from bot.storage import ConversationState, Keyring, Sender, Store
 from tests.browser.conftest import EXIT_URL, PARTNER, ROOT, Gateway, StubDialogue, make_context
@@ -96,7 +97,9 @@ def test_esc_twice_in_the_chat_leaves(page: Page, gateway: Gateway, dialogue: St
     chat.locator("#text").press("Escape")
     time.sleep(1.2)  # two presses more than a second apart are not a quick exit
     chat.locator("#text").press("Escape")
+    page.wait_for_timeout(300)
     assert page.url == PARTNER + "/"
+    expect(chat.locator("#exit")).to_be_visible()
     chat.locator("#text").press("Escape")
     page.wait_for_url(EXIT_URL)
     assert conversation_state(gateway, dialogue) == ConversationState.CLOSED
@@ -352,3 +355,45 @@ def test_a_site_not_on_the_allow_list_cannot_embed_the_chat(browser: Any, gatewa
         expect(chat.locator("#exit")).to_have_count(0)  # blocked by frame-ancestors
     finally:
         context.close()
+
+
+def test_the_chat_page_opened_on_its_own_also_exits_without_a_trace(
+    page: Page, context: BrowserContext, gateway: Gateway, dialogue: StubDialogue
+) -> None:
+    page.goto("about:blank")
+    page.goto(f"{gateway.url}/widget/frame#lang=en&exit={EXIT_URL}")
+    expect(page.get_by_role("button", name="Minimise")).to_be_hidden()  # nothing to go back to
+    say_en = page.get_by_label("Message", exact=True)
+    say_en.fill("hello")
+    say_en.press("Enter")
+    expect(page.locator(".msg.bot").last).to_contain_text("Chào bạn, mình có thể giúp gì?")
+    assert dialogue.calls[-1][2]["language"] == "en"
+    page.get_by_role("button", name="Quick exit").click()
+    page.wait_for_url(EXIT_URL)
+    storage_is_empty(page, context)
+    page.go_back()
+    assert page.url == "about:blank"
+
+
+def test_a_conversation_ended_elsewhere_starts_anew_after_a_reconnect(
+    page: Page, gateway: Gateway, dialogue: StubDialogue
+) -> None:
+    sockets: list[Any] = []
+
+    def relay(ws: Any) -> None:
+        sockets.append(ws)
+        ws.connect_to_server()
+
+    page.route_web_socket(re.compile(r".*/ws$"), relay)
+    chat = open_chat(page)
+    say(chat, "xin chào")
+    expect(chat.locator(".msg.bot")).to_have_count(2)
+    gateway.run(gateway.app[CORE].end(dialogue.conversation_id()))  # e.g. retention
+    sockets[-1].close()
+    expect(chat.locator(".note")).to_have_text(
+        "Cuộc trò chuyện trước đã kết thúc. Đây là cuộc trò chuyện mới."
+    )
+    expect(chat.locator(".msg.bot")).to_have_count(3)  # a new safety notice
+    say(chat, "xin chào")
+    expect(chat.locator(".msg.bot")).to_have_count(4)
+    assert dialogue.calls[-1][0] != dialogue.calls[0][0]
