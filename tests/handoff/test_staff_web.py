@@ -400,3 +400,31 @@ async def test_a_setup_link_can_be_completed_in_a_signed_in_browser(
     assert link
     await complete_setup_page(admin.client, link.group(1))  # the form's token is pre-session
     assert (await admin.client.get("/staff/", allow_redirects=False)).status == 200
+
+
+def test_templates_have_no_inline_script_or_style_and_escape_everything() -> None:
+    from handoff.web import TEMPLATES, StaffState
+
+    for page in TEMPLATES.glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert "<script" not in html and "<style" not in html and "style=" not in html
+        assert not re.search(r"\son[a-z]+\s*=", html)  # no inline event handlers
+        assert "|safe" not in html and "autoescape false" not in html
+    env = StaffState.__dataclass_fields__["templates"].default_factory()  # type: ignore[misc]
+    assert env.autoescape is True
+
+
+async def test_sign_in_logs_no_username_password_code_or_token(
+    client: TestClient, clock: FakeClock, caplog: Any
+) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    _, secret = await enrol(client, "secretname", "counsellor")
+    code = totp.code_at(secret, clock().timestamp())
+    resp = await sign_in(client, "secretname", secret)
+    cookie = resp.cookies["staff_session"].value
+    await sign_in(client, "secretname", secret, password="wrong password here")
+    logged = caplog.text
+    for value in ("secretname", PASSWORD, "wrong password here", code, cookie, totp.base32(secret)):
+        assert value not in logged
