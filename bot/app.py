@@ -11,6 +11,7 @@ through typed `web.AppKey`s. Routes and who may call them:
 | GET /healthz | anyone (no data) |
 | POST /nlg | Rasa, with `?token=NLG_TOKEN` |
 | GET /internal/* | the action server, with `Authorization: Bearer INTERNAL_TOKEN` |
+| POST /telegram/webhook | Telegram, header `X-Telegram-Bot-Api-Secret-Token` (webhook mode) |
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from bot.nlg import render_for_rasa
 from bot.rasa_client import CircuitBreaker, RasaClient
 from bot.settings import Settings
 from bot.storage import Keyring, Store
+from bot.tg.runtime import TelegramRuntime, build_runtime
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -54,6 +56,7 @@ STORE = web.AppKey("store", Store)
 CONTENT = web.AppKey("content", ContentHolder)
 CORE = web.AppKey("core", ConversationCore)
 RASA = web.AppKey("rasa", RasaClient)
+TELEGRAM = web.AppKey("telegram", TelegramRuntime)
 
 
 class PrivateAccessLogger(AbstractAccessLogger):
@@ -149,6 +152,26 @@ async def _rasa_janitor(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
+async def _telegram(app: web.Application) -> AsyncIterator[None]:
+    """The Telegram channel, only when TELEGRAM_BOT_TOKEN is set (bot/tg/runtime.py)."""
+    settings = app[SETTINGS]
+    if not settings.telegram_token:
+        yield
+        return
+    runtime = build_runtime(settings, app[STORE], app[CORE], app[CONTENT], app[RASA].forget)
+    app[TELEGRAM] = runtime
+    await runtime.start()
+    yield
+    await runtime.stop()
+
+
+async def telegram_webhook(request: web.Request) -> web.Response:
+    runtime = request.app.get(TELEGRAM)
+    if runtime is None:
+        return web.json_response({"error": "not_found"}, status=404)
+    return await runtime.webhook(request)
+
+
 def _dialogue(override: Dialogue | None) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         settings = app[SETTINGS]
@@ -238,6 +261,7 @@ def create_app(settings: Settings, *, dialogue: Dialogue | None = None) -> web.A
     app.cleanup_ctx.append(_retention)
     app.cleanup_ctx.append(_dialogue(dialogue))
     app.cleanup_ctx.append(_rasa_janitor)
+    app.cleanup_ctx.append(_telegram)
     app.router.add_get("/", index)
     app.router.add_static("/static/", STATIC)
     app.router.add_get("/widget.js", widget_js)
@@ -249,6 +273,7 @@ def create_app(settings: Settings, *, dialogue: Dialogue | None = None) -> web.A
     app.router.add_get("/internal/places/resolve", _internal(internal_api.resolve_place))
     app.router.add_get("/internal/services", _internal(internal_api.services))
     app.router.add_get("/internal/services/nearest", _internal(internal_api.nearest))
+    app.router.add_post("/telegram/webhook", telegram_webhook)
     return app
 
 

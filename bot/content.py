@@ -44,6 +44,14 @@ class Service:
     phone: str | None
     hours: str | None
     note: Mapping[str, str] | None
+    # (lat, lon) only where a source gives the place itself; never a province centre.
+    coordinates: tuple[float, float] | None = None
+
+
+def _coordinates(raw: Any) -> tuple[float, float] | None:
+    if isinstance(raw, dict) and "lat" in raw and "lon" in raw:
+        return float(raw["lat"]), float(raw["lon"])
+    return None
 
 
 def load_content_dir(path: Path) -> dict[str, Any]:
@@ -96,6 +104,7 @@ class ContentLibrary:
                 phone=raw.get("phone"),
                 hours=raw.get("hours"),
                 note=_lang_map(raw.get("note")),
+                coordinates=_coordinates(raw.get("coordinates")),
             )
 
     # -- responses -------------------------------------------------------------------

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bot.errors import ConfigError
 
@@ -45,6 +46,35 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
     return int(_float(env, name, float(default)))
+
+
+TELEGRAM_MODES = ("webhook", "polling")
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
+
+
+def _telegram(env: Mapping[str, str]) -> dict[str, Any]:
+    """TELEGRAM_*: nothing starts without a bot token; webhook mode needs a secret."""
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+    url = env.get("TELEGRAM_WEBHOOK_URL", "").strip()
+    mode = env.get("TELEGRAM_MODE", "").strip().lower()
+    secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip()
+    if not token:
+        return {}
+    mode = mode or ("webhook" if url else "polling")
+    if mode not in TELEGRAM_MODES:
+        raise ConfigError(f"TELEGRAM_MODE must be one of {TELEGRAM_MODES}")
+    if mode == "webhook" and not _WEBHOOK_SECRET.fullmatch(secret):
+        raise ConfigError(
+            "TELEGRAM_WEBHOOK_SECRET must be 16-256 characters of A-Z, a-z, 0-9, _ and - "
+            "in webhook mode"
+        )
+    return {
+        "telegram_token": Secret(token),
+        "telegram_mode": mode,
+        "telegram_webhook_secret": Secret(secret),
+        "telegram_webhook_url": url,
+        "telegram_api_base": env.get("TELEGRAM_API_BASE", "https://api.telegram.org").rstrip("/"),
+    }
 
 
 def _exit_url(env: Mapping[str, str]) -> str:
@@ -89,6 +119,11 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     widget_exit_url: str = DEFAULT_EXIT_URL
     log_level: str = "INFO"
+    telegram_token: Secret = Secret("")
+    telegram_mode: str = ""  # "" (off: no token) | "webhook" | "polling"
+    telegram_webhook_secret: Secret = Secret("")
+    telegram_webhook_url: str = ""
+    telegram_api_base: str = "https://api.telegram.org"
 
     @property
     def resolved_database_url(self) -> str:
@@ -131,6 +166,7 @@ class Settings:
             allowed_origins=origins,
             widget_exit_url=_exit_url(env),
             log_level=env.get("GATEWAY_LOG_LEVEL", "INFO").upper(),
+            **_telegram(env),
         )
 
     def require_tokens(self) -> None:

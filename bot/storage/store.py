@@ -69,6 +69,9 @@ from bot.storage.models import (
     conversations,
     handoff_requests,
     messages,
+    telegram_chats,
+    telegram_messages,
+    telegram_updates,
     web_sessions,
 )
 from bot.storage.staff import StaffStore
@@ -770,7 +773,13 @@ class Store:
             gone = list(conn.execute(shredded).scalars())
             if not gone:
                 return 0
-            for table in (messages, web_sessions, handoff_requests):
+            for table in (
+                messages,
+                web_sessions,
+                handoff_requests,
+                telegram_chats,
+                telegram_messages,
+            ):
                 conn.execute(delete(table).where(table.c.conversation_id.in_(gone)))
             result = conn.execute(
                 delete(conversations).where(
@@ -848,6 +857,197 @@ class Store:
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
+
+    # -- Telegram ---------------------------------------------------------------------------
+
+    async def inbox_add(self, update_id: int, body: bytes) -> bool:
+        """Store one webhook update, sealed under a data key of its own. True once the row
+        is committed; False if this ``update_id`` was stored before (a redelivery). Any
+        database error propagates: the caller must then not acknowledge the update."""
+        aad = _inbox_aad(update_id)
+        wrapped = self._keyring.new_data_key(aad)
+        sealed = self._keyring.seal(wrapped, aad, body)
+        self._keyring.forget(aad)
+        seen = select(telegram_updates.c.update_id).where(telegram_updates.c.update_id == update_id)
+        statement = insert(telegram_updates).values(
+            update_id=update_id,
+            received_at=_utcnow(),
+            wrapped_key=wrapped,
+            body=sealed,
+            processed=False,
+            attempts=0,
+        )
+
+        def run(conn: Connection) -> bool:
+            if conn.execute(seen).first() is not None:
+                return False
+            conn.execute(statement)
+            return True
+
+        try:
+            return await self._submit(run)
+        except IntegrityError:
+            # The same update stored at the same moment by another process, or a real failure.
+            if await self._backend.read(lambda conn: conn.execute(seen).first()) is not None:
+                return False
+            raise
+
+    async def inbox_pending(self, limit: int = 100) -> list[tuple[int, int, bytes]]:
+        """Unprocessed updates in ``update_id`` order, as (update_id, attempts, body)."""
+        query = (
+            select(
+                telegram_updates.c.update_id,
+                telegram_updates.c.attempts,
+                telegram_updates.c.wrapped_key,
+                telegram_updates.c.body,
+            )
+            .where(telegram_updates.c.processed.is_(False))
+            .order_by(telegram_updates.c.update_id)
+            .limit(limit)
+        )
+        rows = await self._backend.read(lambda conn: conn.execute(query).all())
+        pending: list[tuple[int, int, bytes]] = []
+        for row in rows:
+            aad = _inbox_aad(row.update_id)
+            try:
+                if row.wrapped_key is None or row.body is None:
+                    raise DecryptionError("inbox row without a body")
+                body = self._keyring.open(row.wrapped_key, aad, row.body)
+                pending.append((row.update_id, row.attempts, body))
+            except DecryptionError:
+                log.error("a stored Telegram update cannot be decrypted; it is dropped")
+                await self.inbox_done(row.update_id)
+            finally:
+                self._keyring.forget(aad)
+        return pending
+
+    async def inbox_done(self, update_id: int) -> None:
+        """Mark an update processed and shred its body (key and ciphertext)."""
+        statement = (
+            update(telegram_updates)
+            .where(telegram_updates.c.update_id == update_id)
+            .values(processed=True, wrapped_key=None, body=None)
+        )
+        await self._submit(_execute(statement))
+
+    async def inbox_attempted(self, update_id: int) -> None:
+        """Count one failed attempt at processing an update."""
+        statement = (
+            update(telegram_updates)
+            .where(telegram_updates.c.update_id == update_id)
+            .values(attempts=telegram_updates.c.attempts + 1)
+        )
+        await self._submit(_execute(statement))
+
+    async def inbox_prune(self, older_than: timedelta, now: datetime | None = None) -> int:
+        """Delete processed inbox rows received longer ago than ``older_than``."""
+        cutoff = (now or _utcnow()) - older_than
+        statement = delete(telegram_updates).where(
+            telegram_updates.c.processed.is_(True), telegram_updates.c.received_at < cutoff
+        )
+        return await self._submit(_execute(statement))
+
+    async def conversation_ids_for(self, channel: str, user_ref: str) -> list[str]:
+        """Every stored (not forgotten) conversation of this external user, in any state."""
+        channel_value = Channel(channel)
+        query = select(conversations.c.id).where(
+            conversations.c.user_pseudonym == self._keyring.pseudonym(channel_value, user_ref),
+            conversations.c.channel == channel_value.value,
+            conversations.c.wrapped_key.is_not(None),
+        )
+        rows = await self._backend.read(lambda conn: conn.execute(query).all())
+        return sorted(str(row[0]) for row in rows)
+
+    async def save_telegram_chat(self, conversation_id: str, chat_id: int) -> None:
+        """Keep the chat id of a conversation, sealed with the conversation's data key (so
+        forgetting the conversation shreds it). Raises ConversationNotFound."""
+        key_query = select(conversations.c.wrapped_key).where(
+            conversations.c.id == conversation_id, conversations.c.wrapped_key.is_not(None)
+        )
+        plaintext = json.dumps({"chat_id": int(chat_id)}).encode("utf-8")
+        keyring = self._keyring
+
+        def run(conn: Connection) -> bool:
+            wrapped = conn.execute(key_query).scalar_one_or_none()
+            if wrapped is None:
+                return False
+            sealed = keyring.seal(wrapped, conversation_id, plaintext)
+            conn.execute(
+                delete(telegram_chats).where(telegram_chats.c.conversation_id == conversation_id)
+            )
+            conn.execute(
+                insert(telegram_chats).values(conversation_id=conversation_id, chat_ref=sealed)
+            )
+            return True
+
+        if not await self._submit(run):
+            raise ConversationNotFound("conversation not found")
+
+    async def telegram_chat(self, conversation_id: str) -> int | None:
+        """The chat id kept for a conversation, or None."""
+        query = (
+            select(conversations.c.wrapped_key, telegram_chats.c.chat_ref)
+            .join(telegram_chats, telegram_chats.c.conversation_id == conversations.c.id)
+            .where(conversations.c.id == conversation_id, conversations.c.wrapped_key.is_not(None))
+        )
+        row = await self._backend.read(lambda conn: conn.execute(query).first())
+        if row is None:
+            return None
+        payload = json.loads(self._keyring.open(row.wrapped_key, conversation_id, row.chat_ref))
+        if not isinstance(payload, dict) or not isinstance(payload.get("chat_id"), int):
+            raise DecryptionError("sealed chat id has an unexpected shape")
+        return int(payload["chat_id"])
+
+    async def track_telegram_messages(
+        self, conversation_id: str, message_ids: Sequence[int]
+    ) -> None:
+        """Remember ids of messages in the conversation's chat (for /exit). Ignored for a
+        conversation that no longer exists."""
+        if not message_ids:
+            return
+        now = _utcnow()
+        exists = select(conversations.c.id).where(
+            conversations.c.id == conversation_id, conversations.c.wrapped_key.is_not(None)
+        )
+        rows = [
+            {"conversation_id": conversation_id, "message_id": int(m), "created_at": now}
+            for m in message_ids
+        ]
+
+        def run(conn: Connection) -> None:
+            if conn.execute(exists).first() is not None:
+                conn.execute(insert(telegram_messages), rows)
+
+        try:
+            await self._submit(run)
+        except IntegrityError:  # the conversation was deleted concurrently
+            return
+
+    async def telegram_message_ids(
+        self, conversation_ids: Sequence[str], since: datetime
+    ) -> list[int]:
+        """Tracked message ids of these conversations sent at or after ``since``, ascending."""
+        if not conversation_ids:
+            return []
+        query = (
+            select(telegram_messages.c.message_id)
+            .where(
+                telegram_messages.c.conversation_id.in_(list(conversation_ids)),
+                telegram_messages.c.created_at >= since,
+            )
+            .order_by(telegram_messages.c.message_id)
+        )
+        rows = await self._backend.read(lambda conn: conn.execute(query).all())
+        return sorted({int(row[0]) for row in rows})
+
+    async def untrack_telegram_messages(self, conversation_ids: Sequence[str]) -> int:
+        """Drop every tracked message id of these conversations (after deleting them)."""
+        if not conversation_ids:
+            return 0
+        statement = delete(telegram_messages).where(
+            telegram_messages.c.conversation_id.in_(list(conversation_ids))
+        )
+        return await self._submit(_execute(statement))
 
     # -- the writer -------------------------------------------------------------------------
 
@@ -992,6 +1192,13 @@ _MESSAGE_FIELDS: Final = (
     "intent",
     "risk",
 )
+
+
+def _inbox_aad(update_id: int) -> str:
+    """The associated data (and key-cache name) of one sealed inbox update."""
+    return f"telegram_update:{int(update_id)}"
+
+
 _SQLITE_BUMP_SEQ: Final = (
     "UPDATE conversations SET next_seq = next_seq + ?, last_activity_at = ?"
     " WHERE id = ? AND wrapped_key IS NOT NULL"
