@@ -1,9 +1,10 @@
 """Password hashing with scrypt (``hashlib.scrypt``, OpenSSL).
 
 Stored form: ``scrypt$<n>$<r>$<p>$<salt b64>$<hash b64>``; n=2**15, r=8, p=1 (32 MiB,
-~50-100 ms per hash on one core), a 16-byte random salt, a 32-byte key. Verification is
-constant-time; ``needs_rehash`` tells the login to re-hash when the parameters changed.
-Passwords are NFC-normalised first (Vietnamese keyboards produce NFC or NFD).
+0.23-0.27 s per hash on the shared 2-core dev machine), a 16-byte random salt, a 32-byte
+key. Verification is constant-time; ``needs_rehash`` tells the login to re-hash when the
+parameters changed. Passwords are NFC-normalised first (Vietnamese keyboards produce NFC
+or NFD).
 """
 
 from __future__ import annotations
