@@ -48,6 +48,13 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
     return int(_float(env, name, float(default)))
 
 
+def _exit_url(env: Mapping[str, str]) -> str:
+    url = env.get("WIDGET_EXIT_URL", "").strip() or DEFAULT_EXIT_URL
+    if not re.fullmatch(r"https?://[^\s\"'<>\\]+", url):
+        raise ConfigError("WIDGET_EXIT_URL must be an http(s) address")
+    return url
+
+
 TELEGRAM_MODES = ("webhook", "polling")
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
@@ -75,13 +82,6 @@ def _telegram(env: Mapping[str, str]) -> dict[str, Any]:
         "telegram_webhook_url": url,
         "telegram_api_base": env.get("TELEGRAM_API_BASE", "https://api.telegram.org").rstrip("/"),
     }
-
-
-def _exit_url(env: Mapping[str, str]) -> str:
-    url = env.get("WIDGET_EXIT_URL", "").strip() or DEFAULT_EXIT_URL
-    if not re.fullmatch(r"https?://[^\s\"'<>\\]+", url):
-        raise ConfigError("WIDGET_EXIT_URL must be an http(s) address")
-    return url
 
 
 @dataclass(frozen=True, slots=True)

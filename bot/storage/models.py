@@ -163,54 +163,6 @@ handoff_requests = cast(Table, HandoffRequest.__table__)
 content_documents = cast(Table, ContentDocument.__table__)
 
 
-# -- Telegram (channels issue) ---------------------------------------------------------------
-
-
-class TelegramUpdate(Base):
-    """The webhook inbox: an update is acknowledged to Telegram only after this row is
-    committed. ``body`` (the update JSON: text, chat id) is sealed with a data key of its
-    own (``wrapped_key``); both are set to NULL once the update is processed, and the
-    row (update id only) stays a while so that a redelivered update is processed once."""
-
-    __tablename__ = "telegram_updates"
-
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
-    body: Mapped[bytes | None] = mapped_column(LargeBinary)
-    processed: Mapped[bool] = mapped_column(Boolean)
-    attempts: Mapped[int] = mapped_column(Integer)
-
-
-class TelegramChat(Base):
-    """The chat id of a Telegram conversation, sealed with the conversation's data key."""
-
-    __tablename__ = "telegram_chats"
-
-    conversation_id: Mapped[str] = mapped_column(
-        String(32), ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
-    )
-    chat_ref: Mapped[bytes] = mapped_column(LargeBinary)
-
-
-class TelegramMessage(Base):
-    """Ids of the messages in a Telegram chat (the person's and the bot's), for /exit."""
-
-    __tablename__ = "telegram_messages"
-
-    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
-    conversation_id: Mapped[str] = mapped_column(
-        String(32), ForeignKey("conversations.id", ondelete="CASCADE"), index=True
-    )
-    message_id: Mapped[int] = mapped_column(BigInteger)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-telegram_updates = cast(Table, TelegramUpdate.__table__)
-telegram_chats = cast(Table, TelegramChat.__table__)
-telegram_messages = cast(Table, TelegramMessage.__table__)
-
-
 # -- staff accounts and the audit log (handoff issue) ----------------------------------------
 
 
@@ -282,3 +234,51 @@ staff = cast(Table, Staff.__table__)
 staff_sessions = cast(Table, StaffSession.__table__)
 setup_tokens = cast(Table, SetupToken.__table__)
 audit_log = cast(Table, AuditEntry.__table__)
+
+
+# -- Telegram (channels issue) ---------------------------------------------------------------
+
+
+class TelegramUpdate(Base):
+    """The webhook inbox: an update is acknowledged to Telegram only after this row is
+    committed. ``body`` (the update JSON: text, chat id) is sealed with a data key of its
+    own (``wrapped_key``); both are set to NULL once the update is processed, and the
+    row (update id only) stays a while so that a redelivered update is processed once."""
+
+    __tablename__ = "telegram_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    processed: Mapped[bool] = mapped_column(Boolean)
+    attempts: Mapped[int] = mapped_column(Integer)
+
+
+class TelegramChat(Base):
+    """The chat id of a Telegram conversation, sealed with the conversation's data key."""
+
+    __tablename__ = "telegram_chats"
+
+    conversation_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    chat_ref: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class TelegramMessage(Base):
+    """Ids of the messages in a Telegram chat (the person's and the bot's), for /exit."""
+
+    __tablename__ = "telegram_messages"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+telegram_updates = cast(Table, TelegramUpdate.__table__)
+telegram_chats = cast(Table, TelegramChat.__table__)
+telegram_messages = cast(Table, TelegramMessage.__table__)

@@ -10,10 +10,24 @@ import pytest
 
 from bot.__main__ import init_runtime
 from bot.launcher import RASA_DIR, Stack, make_stack
+from tests.telegram_fake import FakeBotApi
+
+TELEGRAM_SECRET = "integration-webhook-secret-0123456789"
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def telegram_api() -> Iterator[FakeBotApi]:
+    """The local stand-in for Telegram's Bot API that the stack's gateway talks to."""
+    api = FakeBotApi()
+    api.start_in_thread()
+    try:
+        yield api
+    finally:
+        api.stop_thread()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory, telegram_api: FakeBotApi) -> Iterator[Stack]:
     model = RASA_DIR / "models" / "gbv.tar.gz"
     if not model.exists():
         pytest.fail("no trained model: run 'make train' (make test does it)")
@@ -26,6 +40,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             "WS_BURST": "20",
             "GATEWAY_LOG_LEVEL": "DEBUG",
             "LOG_LEVEL": "DEBUG",
+            "TELEGRAM_BOT_TOKEN": telegram_api.token,
+            "TELEGRAM_MODE": "webhook",
+            "TELEGRAM_WEBHOOK_SECRET": TELEGRAM_SECRET,
+            "TELEGRAM_WEBHOOK_URL": "https://bot.example.org/telegram/webhook",
+            "TELEGRAM_API_BASE": telegram_api.base,
         },
     )
     try:
