@@ -428,3 +428,16 @@ async def test_sign_in_logs_no_username_password_code_or_token(
     logged = caplog.text
     for value in ("secretname", PASSWORD, "wrong password here", code, cookie, totp.base32(secret)):
         assert value not in logged
+
+
+async def test_an_old_password_hash_is_upgraded_at_sign_in(client: TestClient) -> None:
+    from handoff import passwords
+
+    staff_id, secret = await enrol(client, "ana", "counsellor")
+    store = store_of(client)
+    await store.staff.set_password_hash(staff_id, passwords.hash_password(PASSWORD, n=2**14))
+    assert (await sign_in(client, "ana", secret)).status == 303
+    creds = await store.staff.credentials("ana")
+    assert creds is not None and creds.password_hash is not None
+    assert creds.password_hash.startswith(f"scrypt${passwords.N}$")
+    assert passwords.verify_password(PASSWORD, creds.password_hash)
