@@ -53,6 +53,7 @@ from handoff.accounts import (
     StaffSession,
     utcnow,
 )
+from handoff.qr import qr_data_uri
 from handoff.roles import Role
 from handoff.throttle import Throttle
 
@@ -259,6 +260,7 @@ async def logout(request: web.Request) -> web.StreamResponse:
 
 def _setup_page(request: web.Request, setup: Any, token: str, **context: Any) -> web.Response:
     issuer = _settings(request).staff_totp_issuer
+    uri = totp.provisioning_uri(setup.totp_secret, setup.staff.username, issuer)
     return _anonymous_form(
         request,
         "setup.html",
@@ -266,7 +268,8 @@ def _setup_page(request: web.Request, setup: Any, token: str, **context: Any) ->
         username=setup.staff.username,
         role=setup.staff.role,
         expires=setup.expires_at.strftime("%Y-%m-%d %H:%M"),
-        uri=totp.provisioning_uri(setup.totp_secret, setup.staff.username, issuer),
+        uri=uri,
+        qr=qr_data_uri(uri),
         secret=totp.base32(setup.totp_secret),
         min_length=passwords.MIN_LENGTH,
         **context,

@@ -441,3 +441,24 @@ async def test_an_old_password_hash_is_upgraded_at_sign_in(client: TestClient) -
     assert creds is not None and creds.password_hash is not None
     assert creds.password_hash.startswith(f"scrypt${passwords.N}$")
     assert passwords.verify_password(PASSWORD, creds.password_hash)
+
+
+async def test_setup_page_shows_a_qr_code_of_the_otpauth_address(client: TestClient) -> None:
+    import base64
+    import html as html_lib
+    import xml.etree.ElementTree as ET
+
+    import qrcode
+
+    _, token = await accounts_of(client).create_first_admin("admin")
+    page = await (await client.get(f"/staff/setup/{token}")).text()
+    src = re.search(r'<img id="qr" src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"', page)
+    uri = re.search(r'<a href="([^"]+)" id="otpauth">', page)
+    assert src and uri
+    svg = ET.fromstring(base64.b64decode(src.group(1)))
+    assert svg.tag.endswith("svg")
+    # the same data gives the same module grid: size = modules of this address + 2 * border
+    code = qrcode.QRCode(border=4)
+    code.add_data(html_lib.unescape(uri.group(1)))
+    code.make(fit=True)
+    assert svg.get("viewBox") == f"0 0 {code.modules_count + 8} {code.modules_count + 8}"
