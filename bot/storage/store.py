@@ -45,12 +45,12 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    String,
     bindparam,
     create_engine,
     delete,
     func,
     insert,
-    literal,
     or_,
     select,
     update,
@@ -161,11 +161,11 @@ def _record(row: Any) -> ConversationRecord:  # a Row with _CONVERSATION_COLUMNS
     )
 
 
-def _execute(statement: Executable) -> Operation[int]:
+def _execute(statement: Executable, parameters: Mapping[str, Any] | None = None) -> Operation[int]:
     """An operation that runs one statement and returns its rowcount."""
 
     def run(conn: Connection) -> int:
-        result: CursorResult[Any] = conn.execute(statement)
+        result: CursorResult[Any] = conn.execute(statement, parameters)
         return result.rowcount
 
     return run
@@ -221,7 +221,12 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 def _sqlite_on_begin(connection: Connection) -> None:
     write = connection.get_execution_options().get(_WRITE_OPTION, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+    # On a DBAPI cursor: exec_driver_sql costs more than the BEGIN itself, on every write.
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+    finally:
+        cursor.close()
 
 
 def _sqlite_hooks(engine: Engine) -> None:
@@ -456,19 +461,19 @@ class Store:
             last_activity_at=now,
         )
         pseudonym = None if user_ref is None else self._keyring.pseudonym(channel_value, user_ref)
-        statement = insert(conversations).values(
-            id=record.id,
-            channel=record.channel.value,
-            user_pseudonym=pseudonym,
-            state=record.state.value,
-            language=record.language.value,
-            risk=record.risk.value,
-            wrapped_key=self._keyring.new_data_key(record.id),
-            created_at=now,
-            last_activity_at=now,
-            next_seq=1,
-        )
-        await self._submit(_execute(statement))
+        values = {
+            "id": record.id,
+            "channel": record.channel.value,
+            "user_pseudonym": pseudonym,
+            "state": record.state.value,
+            "language": record.language.value,
+            "risk": record.risk.value,
+            "wrapped_key": self._keyring.new_data_key(record.id),
+            "created_at": now,
+            "last_activity_at": now,
+            "next_seq": 1,
+        }
+        await self._submit(_execute(_INSERT_CONVERSATION, values))  # prebuilt: compiled once
         return record
 
     async def get_conversation(self, conversation_id: str) -> ConversationRecord | None:
@@ -536,12 +541,9 @@ class Store:
             if await self.get_conversation(conversation_id) is None:
                 raise ConversationNotFound("conversation not found")
             return
-        statement = (
-            update(conversations)
-            .where(conversations.c.id == conversation_id, conversations.c.wrapped_key.is_not(None))
-            .values(**values)
-        )
-        if await self._submit(_execute(statement)) == 0:
+        # prebuilt, SET from the parameters' keys: compiled once per set of columns
+        parameters = {"u_id": conversation_id, **values}
+        if await self._submit(_execute(_UPDATE_CONVERSATION, parameters)) == 0:
             raise ConversationNotFound("conversation not found")
 
     # -- web sessions -----------------------------------------------------------------------
@@ -550,18 +552,13 @@ class Store:
         """A new bearer token for the web chat; only its HMAC is stored."""
         token = secrets.token_urlsafe(32)
         now = _utcnow()
-        statement = insert(web_sessions).from_select(
-            ["token_hash", "conversation_id", "created_at", "last_seen_at"],
-            select(
-                literal(self._keyring.pseudonym(_SESSION_NAMESPACE, token)),
-                conversations.c.id,
-                literal(now, UTCDateTime()),
-                literal(now, UTCDateTime()),
-            ).where(
-                conversations.c.id == conversation_id, conversations.c.wrapped_key.is_not(None)
-            ),
-        )
-        if await self._submit(_execute(statement)) != 1:
+        parameters = {
+            "s_hash": self._keyring.pseudonym(_SESSION_NAMESPACE, token),
+            "s_id": conversation_id,
+            "s_created": now,
+            "s_seen": now,
+        }
+        if await self._submit(_execute(_ISSUE_WEB_SESSION, parameters)) != 1:
             raise ConversationNotFound("conversation not found")
         return token
 
@@ -1169,6 +1166,19 @@ class Store:
         return run
 
 
+_INSERT_CONVERSATION: Final = insert(conversations)
+_UPDATE_CONVERSATION: Final = update(conversations).where(
+    conversations.c.id == bindparam("u_id"), conversations.c.wrapped_key.is_not(None)
+)
+_ISSUE_WEB_SESSION: Final = insert(web_sessions).from_select(
+    ["token_hash", "conversation_id", "created_at", "last_seen_at"],
+    select(
+        bindparam("s_hash", type_=String()),
+        conversations.c.id,
+        bindparam("s_created", type_=UTCDateTime()),
+        bindparam("s_seen", type_=UTCDateTime()),
+    ).where(conversations.c.id == bindparam("s_id"), conversations.c.wrapped_key.is_not(None)),
+)
 _BUMP_SEQ: Final = (
     update(conversations)
     .where(conversations.c.id == bindparam("b_id"), conversations.c.wrapped_key.is_not(None))
