@@ -177,6 +177,7 @@ PARTNER_PAGES = {
     "/": f'data-exit-url="{EXIT_URL}"',
     "/disguised": f'data-exit-url="{EXIT_URL}" data-title="Công thức" data-icon="/icon.svg"',
     "/en": f'data-lang="en" data-exit-url="{EXIT_URL}"',
+    "/strict": f'data-exit-url="{EXIT_URL}"',
 }
 ICON = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">'
@@ -191,7 +192,13 @@ def partner_app(gateway_url: str) -> web.Application:
         attributes = PARTNER_PAGES.get(request.path)
         if attributes is None:
             raise web.HTTPNotFound()
-        return web.Response(text=host_page(gateway_url, attributes), content_type="text/html")
+        response = web.Response(text=host_page(gateway_url, attributes), content_type="text/html")
+        if request.path == "/strict":  # a site with a strict policy of its own
+            response.headers["Content-Security-Policy"] = (
+                f"default-src 'self'; script-src {gateway_url}; frame-src {gateway_url}; "
+                "style-src 'self'; img-src 'self'"
+            )
+        return response
 
     async def icon(request: web.Request) -> web.Response:
         return web.Response(text=ICON, content_type="image/svg+xml")

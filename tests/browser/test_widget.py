@@ -47,7 +47,9 @@ def test_conversation_with_buttons_and_typing_from_an_embedding_site(
     page: Page, gateway: Gateway, dialogue: StubDialogue
 ) -> None:
     requests: list[str] = []
+    errors: list[str] = []  # a CSP violation would be reported here
     page.on("request", lambda r: requests.append(r.url))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     chat = open_chat(page)
 
     say(chat, "xin chào")
@@ -66,6 +68,19 @@ def test_conversation_with_buttons_and_typing_from_an_embedding_site(
     allowed = (PARTNER + "/", gateway.url + "/")
     assert requests and all(u.startswith(allowed) for u in requests), requests
     storage_is_empty(page, page.context)
+    assert errors == []
+
+
+def test_a_host_page_with_a_strict_policy_of_its_own(page: Page, gateway: Gateway) -> None:
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    chat = open_chat(page, PARTNER + "/strict")  # no 'unsafe-inline' for the loader's styles
+    say(chat, "xin chào")
+    expect(chat.locator(".msg.bot").last).to_contain_text("Chào bạn")
+    launcher = page.get_by_role("button", name="Thu nhỏ")
+    assert launcher.evaluate("e => getComputedStyle(e).position") == "fixed"
+    assert page.locator("iframe").evaluate("e => getComputedStyle(e).position") == "fixed"
+    assert errors == []
 
 
 def test_quick_exit_button_replaces_the_page_and_leaves_nothing(
