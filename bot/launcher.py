@@ -199,6 +199,17 @@ def staff_hint(env: Mapping[str, str]) -> str | None:
         return None
 
 
+def telegram_line(env: Mapping[str, str]) -> str:
+    """The Telegram channel starts with the gateway when TELEGRAM_BOT_TOKEN is set (the
+    environment passes through to it; docs/TELEGRAM.md)."""
+    if not env.get("TELEGRAM_BOT_TOKEN"):
+        return "off (set TELEGRAM_BOT_TOKEN, see docs/TELEGRAM.md)"
+    mode = env.get("TELEGRAM_MODE") or ("webhook" if env.get("TELEGRAM_WEBHOOK_URL") else "polling")
+    if mode == "webhook":
+        return f"webhook at {env.get('TELEGRAM_WEBHOOK_URL') or '/telegram/webhook'}"
+    return "polling (development)"
+
+
 def main() -> int:
     var_dir = Path(os.environ.get("VAR_DIR", ROOT / "var")).resolve()
     ports = (
@@ -222,6 +233,7 @@ def main() -> int:
         f"  Rasa (loopback):   {stack.rasa_url}  (HTTP API needs ?token=)\n"
         f"  Logs:              {var_dir}/logs/\n"
         f"  Database:          {stack.env.get('DATABASE_URL') or var_dir / 'gateway.db'}\n"
+        f"  Telegram:          {telegram_line(stack.env)}\n"
         "\nPress Ctrl-C to stop.",
         flush=True,
     )

@@ -608,3 +608,13 @@ async def test_polling_mode_end_to_end(aiohttp_client, settings, fake, dialogue,
     offsets = [int(c.params.get("offset") or 0) for c in polls]
     assert first["update_id"] + 1 in offsets  # the first update was confirmed
     assert all(c.params.get("allowed_updates") == ["message", "callback_query"] for c in polls)
+
+
+def test_make_run_says_whether_telegram_is_on() -> None:
+    from bot.launcher import telegram_line
+
+    assert telegram_line({}).startswith("off")
+    assert telegram_line({"TELEGRAM_BOT_TOKEN": "1:a"}) == "polling (development)"
+    url = "https://bot.example.org/telegram/webhook"
+    line = telegram_line({"TELEGRAM_BOT_TOKEN": "1:a", "TELEGRAM_WEBHOOK_URL": url})
+    assert line == f"webhook at {url}" and "1:a" not in line
