@@ -31,9 +31,11 @@ Internal cue reasons start with "_" and are never reported.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from dataclasses import dataclass
 
+from bot import risk_model
 from bot.screen_rules import COMBO_LEVELS, COMBOS, MACROS, NEG_WORDS, PAST, PRE_FOLD, RULES
 from bot.text import fold, normalize
 
@@ -157,6 +159,13 @@ _BANTER_KEEPS = frozenset({
 })
 
 _LEVEL = {level.label: level for level in RiskLevel}
+
+
+@functools.cache
+def _model() -> risk_model.Model:
+    """The learned model, loaded on first use (so that `python -m bot.risk_train` can
+    import this module before bot/risk_model.json exists)."""
+    return risk_model.load()
 
 
 # --------------------------------------------------------------------------------------
@@ -333,8 +342,10 @@ def _accepted(rule: _Compiled, key: str, m: re.Match[str], media: bool) -> bool:
     return True
 
 
-def _matched_rules(key: str) -> set[int]:
-    """Numbers of the rules with an accepted match in `key`."""
+def _matched_rules(key: str, rejected: set[int] | None = None) -> set[int]:
+    """Numbers of the rules with an accepted match in `key`. The numbers of the rules
+    that matched but whose matches a guard dropped (negation, veto, media, `unless`) are
+    added to `rejected` when it is given."""
     media = _MEDIA_RE.search(key) is not None
     done: set[int] = set()
     for number, regex in _ALWAYS:
@@ -342,34 +353,77 @@ def _matched_rules(key: str) -> set[int]:
         while number not in done and (m := regex.search(key, pos)) is not None:
             if _accepted(_COMPILED[number], key, m, media):
                 done.add(number)
+            elif rejected is not None:
+                rejected.add(number)
             pos = m.start() + 1
     pos = 0
     for word in key[1:-1].split(" "):
         for number, regex in _INDEX.get(word, ()):
             if number not in done:
                 m = regex.match(key, pos)
-                if m is not None and _accepted(_COMPILED[number], key, m, media):
-                    done.add(number)
+                if m is not None:
+                    if _accepted(_COMPILED[number], key, m, media):
+                        done.add(number)
+                    elif rejected is not None:
+                        rejected.add(number)
         pos += len(word) + 1
-    return {n for n in done if (u := _COMPILED[n].unless) is None or not u.search(key)}
+    kept = {n for n in done if (u := _COMPILED[n].unless) is None or not u.search(key)}
+    if rejected is not None:
+        rejected |= done - kept
+    return kept
 
 
 def screen(text: str) -> ScreenResult:
-    """Screen one message for danger signals. Fast, pure, no I/O."""
+    """Screen one message for danger signals. Fast, pure, no I/O.
+
+    The level is the higher of the rules' and the learned model's (`bot.risk_model`,
+    which needs more certainty when the rules found nothing); when the model raises it,
+    its reason (`learned_imminent` or `learned_high`) comes first."""
     key = _key(text)
     if not key:
         return NONE_RESULT
-    found = dict.fromkeys(_COMPILED[n].reason for n in sorted(_matched_rules(key)))
+    ruled, guarded = _rules(text, key)
+    if guarded and ruled.level == RiskLevel.NONE:
+        return ruled  # a rule guard cleared a danger word: the model is not asked
+    model = _model()
+    learned = RiskLevel(risk_model.learned_level(
+        model.score(key), model.thresholds, ruled.level, len(key.split()) - key.count("|"),
+        guarded=guarded))
+    if learned <= ruled.level:
+        return ruled
+    return ScreenResult(learned, (f"learned_{learned.label}", *ruled.reasons))
+
+
+def rules_only(text: str) -> ScreenResult:
+    """The rules' verdict alone, without the learned model (to train and evaluate it)."""
+    return rules_verdict(text)[0]
+
+
+def rules_verdict(text: str) -> tuple[ScreenResult, bool]:
+    """The rules' verdict and whether one of their guards cleared a match."""
+    key = _key(text)
+    return _rules(text, key) if key else (NONE_RESULT, False)
+
+
+def _rules(text: str, key: str) -> tuple[ScreenResult, bool]:
+    """The rules' verdict on a message and its (non-empty) matching key, and whether a
+    guard dropped a match (negation, veto, media, past marker, banter, resolved past)."""
+    rejected: set[int] = set()
+    found = dict.fromkeys(_COMPILED[n].reason for n in sorted(_matched_rules(key, rejected)))
+    guarded = bool(rejected)
     if _WHOLE_PLEA_RE.fullmatch(key.strip()) or _CRY_RE.match(text.strip()):
         found["urgent_plea"] = None
     if _BANTER_KEEPS.isdisjoint(found) and _LAUGH_RE.search(text):
         for reason in _BANTER_DROPS:
-            found.pop(reason, None)
+            if reason in found:
+                del found[reason]
+                guarded = True
     if not found:
-        return NONE_RESULT
+        return NONE_RESULT, guarded
     if "_long_past" in found and "_resolved" in found:
         for reason in [r for r in found if _LEVELS[r] == RiskLevel.ELEVATED]:
             del found[reason]
+            guarded = True
     for needs, with_any, adds in COMBOS:
         if adds not in found and not needs.isdisjoint(found) and not with_any.isdisjoint(found):
             found[adds] = None
@@ -377,5 +431,9 @@ def screen(text: str) -> ScreenResult:
     reasons = sorted((r for r in found if not r.startswith("_")),
                      key=lambda r: (-_LEVELS[r], order[r]))
     if not reasons:
-        return NONE_RESULT
-    return ScreenResult(_LEVELS[reasons[0]], tuple(reasons))
+        return NONE_RESULT, guarded
+    return ScreenResult(_LEVELS[reasons[0]], tuple(reasons)), guarded
+
+
+if risk_model.MODEL_PATH.exists():  # load at import in production; lazily while bootstrapping
+    _model()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot import screen as screen_module
-from bot.screen import RiskLevel, ScreenResult, screen
+from bot.screen import RiskLevel, ScreenResult, rules_only, screen
 from bot.screen_rules import RULES
 
 IMM, H, E, N = RiskLevel.IMMINENT, RiskLevel.HIGH, RiskLevel.ELEVATED, RiskLevel.NONE
@@ -200,8 +200,13 @@ REASONS = [
 
 @pytest.mark.parametrize(("text", "level", "reason"), REASONS)
 def test_reason(text: str, level: RiskLevel, reason: str) -> None:
+    """Each rule's reason and level. The learned model may raise the level further
+    ("he locked me in the bedroom" -> imminent), never lower it or drop the reason."""
+    ruled = rules_only(text)
+    assert ruled.level == level, ruled
+    assert reason in ruled.reasons, ruled
     result = screen(text)
-    assert result.level == level, result
+    assert result.level >= level, result
     assert reason in result.reasons, result
 
 
@@ -351,9 +356,11 @@ def test_forms_without_diacritics_and_teencode_agree() -> None:
 
 
 def test_diacritics_disambiguate() -> None:
-    # đâm (stab) vs đấm (punch); tự tử (suicide) vs từ từ (slowly)
-    assert screen("anh ta đâm em").level == H
-    assert screen("anh ta đấm em").level == E
+    # đâm (stab) vs đấm (punch); tự tử (suicide) vs từ từ (slowly). The rules read the
+    # diacritics; the learned model may raise "anh ta đấm em" (a present-tense punch).
+    assert rules_only("anh ta đâm em").level == H
+    assert rules_only("anh ta đấm em").level == E
+    assert screen("anh ta đâm em").level >= H
     assert screen("em muốn tự tử").level == IMM
     assert screen("em muốn từ từ").level == N
 
@@ -411,7 +418,7 @@ def _brute_force(key: str) -> set[int]:
 def test_index_finds_what_a_full_search_finds() -> None:
     """The first-word index is only an optimisation: it must not lose any match."""
     texts = [t for t, _, _ in REASONS] + FALSE_ALARMS + NEGATED
-    for name in ("triage_dev.tsv", "triage_dev2.tsv", "triage_dev3.tsv"):
+    for name in ("triage_dev.tsv", "triage_dev2.tsv", "triage_dev3.tsv", "triage_dev4.tsv"):
         path = ROOT / "tests" / "data" / name
         if path.exists():
             with path.open(encoding="utf-8", newline="") as fh:

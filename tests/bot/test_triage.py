@@ -22,6 +22,9 @@ DEV_SET = ROOT / "tests" / "data" / "triage_dev.tsv"
 DEV_SET_2 = ROOT / "tests" / "data" / "triage_dev2.tsv"
 # A third, blind set written after dev2 was tuned (absent in older checkouts).
 DEV_SET_3 = ROOT / "tests" / "data" / "triage_dev3.tsv"
+# The first held-out set, promoted to development after it was scored blind (rules alone:
+# imminent 0.899, imminent+high 0.898, harmless high+ 0.000).
+DEV_SET_4 = ROOT / "tests" / "data" / "triage_dev4.tsv"
 IMM, H, E, N = RiskLevel.IMMINENT, RiskLevel.HIGH, RiskLevel.ELEVATED, RiskLevel.NONE
 
 
@@ -96,7 +99,8 @@ def figures(path: Path) -> dict[str, float]:
     }
 
 
-@pytest.mark.parametrize("path", [DEV_SET, DEV_SET_2, DEV_SET_3], ids=["dev", "dev2", "dev3"])
+@pytest.mark.parametrize("path", [DEV_SET, DEV_SET_2, DEV_SET_3, DEV_SET_4],
+                         ids=["dev", "dev2", "dev3", "dev4"])
 def test_dev_set_shape(path: Path) -> None:
     if not path.exists():
         pytest.skip(f"{path.name} not present")
@@ -107,7 +111,7 @@ def test_dev_set_shape(path: Path) -> None:
     assert len({t for t, _, _ in rows}) == len(rows), "duplicate messages"
 
 
-@pytest.mark.parametrize("path", [DEV_SET, DEV_SET_2], ids=["dev", "dev2"])
+@pytest.mark.parametrize("path", [DEV_SET, DEV_SET_2, DEV_SET_4], ids=["dev", "dev2", "dev4"])
 def test_dev_set_figures(path: Path) -> None:
     """Every imminent message flagged imminent, >= 95% of imminent+high flagged high or
     above, <= 5% of harmless messages flagged high or above."""
@@ -124,9 +128,10 @@ def test_dev_set_figures(path: Path) -> None:
 # dev3 was first scored blind (imminent 0.581, high+ 0.679, harmless high+ 0.072), then
 # the rules were widened by category. It cannot reach imminent 1.0 without breaking other
 # assertions (a lone "help" is labelled imminent there, a command in test_screen), so its
-# floors record the level reached: a regression guard, not the target.
+# floors record the level reached: a regression guard, not the target. With the learned
+# model (trained on these sets, so not a generalisation figure): 0.988 / 0.976 / 0.000.
 @pytest.mark.parametrize(("path", "imminent", "high_plus", "harmless"),
-                         [(DEV_SET_3, 0.95, 0.95, 0.03)], ids=["dev3"])
+                         [(DEV_SET_3, 0.98, 0.97, 0.03)], ids=["dev3"])
 def test_dev_set_figures_floor(path: Path, imminent: float, high_plus: float,
                                harmless: float) -> None:
     if not path.exists():
