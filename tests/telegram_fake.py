@@ -61,7 +61,7 @@ class FakeBotApi:
         self._update_ids = itertools.count(100_001)
         self._message_ids: dict[int, itertools.count[int]] = defaultdict(lambda: itertools.count(1))
         self._new_update: asyncio.Event | None = None
-        self._failures: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        self._failures: dict[str, list[tuple[int, str, int | None]]] = defaultdict(list)
         self._runner: web.AppRunner | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
@@ -124,9 +124,15 @@ class FakeBotApi:
 
     # -- what the test does --------------------------------------------------------------
 
-    def fail_next(self, method: str, code: int = 400, description: str = "Bad Request") -> None:
-        """The next call of `method` answers with this error."""
-        self._failures[method].append((code, description))
+    def fail_next(
+        self,
+        method: str,
+        code: int = 400,
+        description: str = "Bad Request",
+        retry_after: int | None = None,
+    ) -> None:
+        """The next call of `method` answers with this error (429: with retry_after)."""
+        self._failures[method].append((code, description, retry_after))
 
     def next_message_id(self, chat_id: int) -> int:
         return next(self._message_ids[chat_id])
@@ -243,8 +249,8 @@ class FakeBotApi:
         if request.match_info["token"] != self.token:
             return _error(401, "Unauthorized")
         if self._failures.get(method):
-            code, description = self._failures[method].pop(0)
-            return _error(code, description)
+            code, description, retry_after = self._failures[method].pop(0)
+            return _error(code, description, retry_after)
         handler = getattr(self, f"_m_{method}", None)
         if handler is None:
             return _error(404, "Not Found: method not found")
@@ -371,7 +377,8 @@ def _chat_id(params: dict[str, Any]) -> int:
         raise _ApiError(400, "Bad Request: chat not found") from None
 
 
-def _error(code: int, description: str) -> web.Response:
-    return web.json_response(
-        {"ok": False, "error_code": code, "description": description}, status=code
-    )
+def _error(code: int, description: str, retry_after: int | None = None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return web.json_response(body, status=code)

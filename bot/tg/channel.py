@@ -12,10 +12,14 @@ Never logged: chat or user ids, names, usernames, message text.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import functools
 import logging
+import warnings
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from telegram import (
     Bot,
@@ -29,7 +33,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction
-from telegram.error import TelegramError
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -38,6 +42,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.content import ContentLibrary, Service
 from bot.core import ConversationCore, Inbound, Outbound, fail_safe
@@ -88,6 +93,22 @@ COMMAND_DESCRIPTIONS: dict[str | None, list[tuple[str, str]]] = {
 ALLOWED_UPDATES = ["message", "callback_query"]
 
 ForgetDialogue = Callable[[str], Awaitable[bool]]
+T = TypeVar("T")
+MAX_FLOOD_WAIT = 30.0
+
+
+async def _flood_safe(call: Callable[[], Awaitable[T]]) -> T:
+    """Send; if Telegram asks to slow down (429 retry_after), wait and send once more, so
+    that a busy moment does not make the whole update (and its turn) run again."""
+    try:
+        return await call()
+    except RetryAfter as exc:
+        with warnings.catch_warnings():  # PTB 22: int now, timedelta in a later major version
+            warnings.simplefilter("ignore", PTBDeprecationWarning)
+            wait = exc.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        await asyncio.sleep(min(max(seconds, 0.0), MAX_FLOOD_WAIT))
+        return await call()
 
 
 def _inline(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
@@ -202,8 +223,10 @@ class TelegramChannel:
             markup = _inline(message.buttons)
         if markup is None and self._asks_for_place(library, message.text):
             markup = self._location_keyboard(library, language)
-        sent = await bot.send_message(
-            chat_id=chat_id, text=message.text[:MAX_TEXT], reply_markup=markup
+        sent = await _flood_safe(
+            lambda: bot.send_message(
+                chat_id=chat_id, text=message.text[:MAX_TEXT], reply_markup=markup
+            )
         )
         if conversation_id is not None:
             await self._track(conversation_id, sent.message_id)
@@ -236,7 +259,7 @@ class TelegramChannel:
 
     async def _fail_safe(self, bot: Bot, chat_id: int, conversation: ConversationRecord) -> None:
         message = fail_safe(self._content(), conversation.language)
-        sent = await bot.send_message(chat_id=chat_id, text=message.text)
+        sent = await _flood_safe(lambda: bot.send_message(chat_id=chat_id, text=message.text))
         with contextlib.suppress(Exception):
             await self._track(conversation.id, sent.message_id)
 
@@ -316,13 +339,17 @@ class TelegramChannel:
         services = library.services_for(province.id if province else None)
         for service in [s for s in services if s.coordinates is not None][:MAX_VENUES]:
             lat, lon = service.coordinates  # type: ignore[misc]
-            sent = await bot.send_venue(
+            title = service.name.get(language, service.id)
+            address = _venue_address(library, service, language)
+            send = functools.partial(
+                bot.send_venue,
                 chat_id=chat_id,
                 latitude=lat,
                 longitude=lon,
-                title=service.name.get(language, service.id),
-                address=_venue_address(library, service, language),
+                title=title,
+                address=address,
             )
+            sent = await _flood_safe(send)
             await self._track(conversation_id, sent.message_id)
 
     async def on_not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -24,7 +24,7 @@ from typing import Any
 
 from aiohttp import web
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes
 
 from bot.content import ContentLibrary
@@ -134,6 +134,8 @@ class TelegramRuntime:
         update = Update.de_json(dict(data), self.application.bot)
         await self.application.process_update(update)
         error = self._failures.pop(update.update_id, None)
+        if isinstance(error, Forbidden | BadRequest):
+            return  # the bot was blocked, the chat is gone, …: trying again cannot help
         if error is not None:
             raise error
 

@@ -244,6 +244,25 @@ async def test_a_failed_send_is_retried_and_the_person_still_gets_the_answer(tg,
     assert await rows(tg, "SELECT count(*) FROM telegram_updates WHERE processed") == 2
 
 
+async def test_flood_control_waits_and_sends_again_without_running_the_turn_twice(
+    tg, fake, dialogue
+) -> None:
+    await deliver(tg, fake, fake.message_update(CHAT, "xin chào"), 2)
+    fake.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    await deliver(tg, fake, fake.message_update(CHAT, "lần hai"), 1)
+    assert sent_texts(fake)[-1] == "echo:7"
+    assert [call[1] for call in dialogue.calls] == ["xin chào", "lần hai"]
+
+
+async def test_a_blocked_bot_is_not_retried(tg, fake, dialogue) -> None:
+    fake.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    assert await post(tg, fake.message_update(CHAT, "xin chào")) == 200
+    await fake.wait_for(lambda: bool(fake.calls_of("sendMessage")))
+    await idle(tg)
+    assert len(fake.calls_of("sendMessage")) == 1  # no retry
+    assert await rows(tg, "SELECT count(*) FROM telegram_updates WHERE processed") == 1
+
+
 # -- a conversation --------------------------------------------------------------------------
 
 
