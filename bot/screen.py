@@ -62,6 +62,9 @@ class RiskLevel(enum.IntEnum):
 class ScreenResult:
     level: RiskLevel
     reasons: tuple[str, ...]
+    # The learned model's higher probability (imminent or high): 0.0 when a rule guard
+    # cleared a danger word, None when the model had nothing to read (empty, one word).
+    learned: float | None = None
 
 
 NONE_RESULT = ScreenResult(RiskLevel.NONE, ())
@@ -383,15 +386,20 @@ def screen(text: str) -> ScreenResult:
     if not key:
         return NONE_RESULT
     ruled, guarded = _rules(text, key)
-    if guarded and ruled.level == RiskLevel.NONE:
-        return ruled  # a rule guard cleared a danger word: the model is not asked
-    model = _model()
-    learned = RiskLevel(risk_model.learned_level(
-        model.score(key), model.thresholds, ruled.level, len(key.split()) - key.count("|"),
-        guarded=guarded))
-    if learned <= ruled.level:
+    words = len(key.split()) - key.count("|")
+    if words < risk_model.MIN_WORDS:
         return ruled
-    return ScreenResult(learned, (f"learned_{learned.label}", *ruled.reasons))
+    if guarded and ruled.level == RiskLevel.NONE:
+        # A rule guard cleared a danger word ("đói muốn chết"): the model is not asked.
+        return ScreenResult(ruled.level, ruled.reasons, 0.0)
+    model = _model()
+    score = model.score(key)
+    learned = RiskLevel(risk_model.learned_level(
+        score, model.thresholds, ruled.level, words, guarded=guarded))
+    probability = max(score.imminent, score.high)
+    if learned <= ruled.level:
+        return ScreenResult(ruled.level, ruled.reasons, probability)
+    return ScreenResult(learned, (f"learned_{learned.label}", *ruled.reasons), probability)
 
 
 def rules_only(text: str) -> ScreenResult:

@@ -18,6 +18,9 @@ DANGER_INTENTS = frozenset({"danger_now", "suicidal", "child_at_risk"})
 DISCLOSURE_INTENTS = frozenset({"disclose_abuse"})
 INTENT_MIN_CONFIDENCE = 0.6
 INTENT_IMMINENT_CONFIDENCE = 0.85
+# A danger intent on a message the screen found nothing in raises it to ELEVATED only when
+# the learned model gives it at least this probability (see `assess`).
+LEARNED_AGREES = 0.3
 RASA_TIMEOUT_S = 5.0
 
 
@@ -38,7 +41,12 @@ def assess(screen: ScreenResult, intent: str | None, confidence: float | None) -
         messages ("đói muốn chết", "I could die laughing", "em cắt tóc rồi"), which the
         screen's false-alarm guards rightly clear; escalating on the intent alone would
         send those to counsellors. The person still gets Rasa's answer to the intent,
-        which carries the emergency numbers.
+        which carries the emergency numbers. When the screen's learned model read the
+        message (`screen.learned` is not None) and gives it less than `LEARNED_AGREES`,
+        or a rule guard cleared it (0.0), the intent changes nothing: leave-one-set-out,
+        harmless messages flagged at all fall from 0.202 to 0.081 on dev4 (0.256 to 0.160
+        on dev3), imminent and high unchanged, elevated-or-above recall 0.972 -> 0.972
+        on dev4 (0.974 -> 0.970 on dev3).
       Reason `intent:<name>`.
     - `disclose_abuse` (at any confidence: it is the intent Rasa chose) raises the level to
       at least ELEVATED; reason `intent:disclose_abuse`.
@@ -53,6 +61,8 @@ def assess(screen: ScreenResult, intent: str | None, confidence: float | None) -
             if screen.level >= RiskLevel.ELEVATED:
                 imminent = confidence >= INTENT_IMMINENT_CONFIDENCE
                 level = max(level, RiskLevel.IMMINENT if imminent else RiskLevel.HIGH)
+            elif screen.learned is not None and screen.learned < LEARNED_AGREES:
+                return Assessment(level, tuple(dict.fromkeys(reasons)))
             else:
                 level = max(level, RiskLevel.ELEVATED)
             reasons.append(f"intent:{intent}")

@@ -49,6 +49,27 @@ def test_danger_intent_with_a_screen_signal_raises_to_high_or_imminent(intent: s
     assert assess(_s(H, "stalking"), intent, 0.9).level == IMM
 
 
+@pytest.mark.parametrize("intent", ["danger_now", "suicidal", "child_at_risk"])
+def test_danger_intent_alone_needs_the_learned_model_to_agree(intent: str) -> None:
+    # The screen's model read the message and finds it harmless (or a rule guard cleared
+    # it: 0.0): the intent alone changes nothing.
+    for learned in (0.0, 0.29):
+        assert assess(ScreenResult(N, (), learned), intent, 0.99) == Assessment(N, ())
+    # It agrees a little: elevated, as before.
+    assert assess(ScreenResult(N, (), 0.3), intent, 0.99) == Assessment(
+        E, (f"intent:{intent}",))
+    # With a screen signal the model's figure does not matter.
+    assert assess(ScreenResult(E, ("controlling",), 0.01), intent, 0.9).level == IMM
+
+
+def test_screen_carries_the_learned_probability() -> None:
+    assert screen("đói muốn chết").learned == 0.0  # a rule guard cleared it
+    assert screen("help").learned is None  # one word: the model is not asked
+    harmless = screen("hôm nay trời đẹp quá, em đi chợ")
+    assert harmless.learned is not None and harmless.learned < triage.LEARNED_AGREES
+    assert (screen("chồng em đang cầm dao đòi giết em").learned or 0.0) > 0.9
+
+
 def test_danger_intent_below_threshold_or_without_confidence_changes_nothing() -> None:
     assert assess(_s(N), "danger_now", 0.59) == Assessment(N, ())
     assert assess(_s(E, "controlling"), "suicidal", 0.3) == Assessment(E, ("controlling",))
@@ -211,14 +232,18 @@ async def test_cli_with_fake_rasa(aiohttp_server) -> None:  # type: ignore[no-un
     url = str(server.make_url("")).rstrip("/")
     code, out, err = await asyncio.to_thread(
         _run_cli, ["--rasa-url", url, "--rasa-token", "s3cret"],
-        "em buồn quá\nxin chào\nck dang danh e\n")
+        "em buồn và mệt mỏi lắm rồi\nxin chào\nck dang danh e\nem buồn quá\n")
     assert code == 0, err
     lines = [json.loads(line) for line in out.splitlines()]
+    # The last: Rasa's danger intent alone, and the screen's model reads "I'm so sad" as
+    # harmless (learned < LEARNED_AGREES): it changes nothing.
     assert [(x["intent"], x["confidence"], x["risk"]) for x in lines] == [
-        ("suicidal", 0.7, "elevated"), ("greet", 0.7, "none"), ("greet", 0.7, "imminent")]
+        ("suicidal", 0.7, "elevated"), ("greet", 0.7, "none"), ("greet", 0.7, "imminent"),
+        ("suicidal", 0.7, "none")]
     assert lines[0]["reasons"] == ["intent:suicidal"]
-    assert seen == [{"token": "s3cret", "text": t}
-                    for t in ("em buồn quá", "xin chào", "ck dang danh e")]
+    assert lines[3]["reasons"] == []
+    assert seen == [{"token": "s3cret", "text": t} for t in (
+        "em buồn và mệt mỏi lắm rồi", "xin chào", "ck dang danh e", "em buồn quá")]
 
 
 async def test_cli_token_from_environment(aiohttp_server, monkeypatch) -> None:  # type: ignore[no-untyped-def]
