@@ -23,12 +23,15 @@ Nothing here logs message text, identifiers, tokens or pseudonyms.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import json
 import logging
 import os
+import queue
 import re
 import secrets
+import threading
 import uuid
 import weakref
 from collections import Counter, deque
@@ -130,6 +133,9 @@ class _Append:
     intent: str | None
     risk: str | None
     future: asyncio.Future[StoredMessage] = field(repr=False)
+
+
+_WriteRequest = tuple[Operation[Any], asyncio.AbstractEventLoop, asyncio.Future[Any]]
 
 
 @dataclass(slots=True)
@@ -294,8 +300,14 @@ class _ThreadedSQLiteBackend(_Backend):
         _sqlite_hooks(self._engine)
         self._write_engine = self._engine.execution_options(**{_WRITE_OPTION: True})
         self._readers = ThreadPoolExecutor(_SQLITE_READERS, thread_name_prefix="storage-read")
-        self._writer = ThreadPoolExecutor(1, thread_name_prefix="storage-write")
+        # Writes: one thread of its own, fed through a plain queue and answering through
+        # call_soon_threadsafe (an executor's future chaining costs more than a small write).
+        self._writes: queue.SimpleQueue[_WriteRequest | None] = queue.SimpleQueue()
         self._writer_conn: Connection | None = None  # used only on the writer thread
+        self._writer = threading.Thread(
+            target=self._write_thread, name="storage-write", daemon=True
+        )
+        self._writer.start()
 
     def _read(self, operation: Operation[T]) -> T:
         with self._engine.connect() as conn:
@@ -310,7 +322,17 @@ class _ThreadedSQLiteBackend(_Backend):
         with conn.begin():
             return operation(conn)
 
-    def _close_writer_conn(self) -> None:
+    def _write_thread(self) -> None:
+        while (request := self._writes.get()) is not None:
+            operation, loop, future = request
+            try:
+                value = self._write(operation)
+            except BaseException as exc:  # every request gets an answer
+                answer = functools.partial(_set_exception, future, exc)
+            else:
+                answer = functools.partial(_set_result, future, value)
+            with contextlib.suppress(RuntimeError):  # the loop was closed meanwhile
+                loop.call_soon_threadsafe(answer)
         if self._writer_conn is not None:
             self._writer_conn.close()
             self._writer_conn = None
@@ -320,8 +342,9 @@ class _ThreadedSQLiteBackend(_Backend):
         return await loop.run_in_executor(self._readers, self._read, operation)
 
     async def write(self, operation: Operation[T]) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._writer, self._write, operation)
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._writes.put((operation, future.get_loop(), future))
+        return await future
 
     async def dispose(self) -> None:
         loop = asyncio.get_running_loop()
@@ -329,8 +352,8 @@ class _ThreadedSQLiteBackend(_Backend):
 
     def _shutdown(self) -> None:
         self._readers.shutdown(wait=True)
-        self._writer.submit(self._close_writer_conn).result()
-        self._writer.shutdown(wait=True)
+        self._writes.put(None)
+        self._writer.join()
         self._engine.dispose()
 
 
