@@ -144,13 +144,15 @@ def gateway(tmp_path: Path, dialogue: StubDialogue) -> Iterator[Gateway]:
     gw.close()
 
 
-@pytest.fixture(scope="session")
+# Module-scoped, not session-scoped: while Playwright's sync API is up, its event loop
+# counts as running in this thread, and the asyncio tests of later folders cannot start.
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as p:
         yield p
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     executable = shutil.which("chromium")
     if executable is None:
