@@ -12,15 +12,15 @@
   window.__gwWidget = true;
   var DEFAULT_EXIT = "__GW_EXIT_URL__";
   var T = {
-    vi: { open: "Hỏi đáp", close: "Thu nhỏ" },
-    en: { open: "Ask us", close: "Minimise" }
+    vi: { open: "Hỏi đáp", close: "Thu nhỏ", exit: "Thoát nhanh" },
+    en: { open: "Ask us", close: "Minimise", exit: "Quick exit" }
   };
   var d = me.dataset || {};
   var origin = new URL(me.src, location.href).origin;
   var lang = d.lang === "en" ? "en" : "vi";
   var exitUrl = safe(d.exitUrl) || DEFAULT_EXIT;
   var title = d.title || "";
-  var host, root, launcher, label, frame, loaded = false, opened = false, done = false, lastEsc = 0;
+  var host, root, launcher, label, leaveBtn, frame, loaded = false, opened = false, done = false, lastEsc = 0;
 
   function safe(url) {
     if (!url) return "";
@@ -68,6 +68,19 @@
     launcher.appendChild(icon);
     launcher.appendChild(label);
     launcher.addEventListener("click", function () { opened ? hide() : show(); });
+    // once a conversation exists, a minimised chat keeps a quick exit on the page (phones
+    // have no Esc key)
+    leaveBtn = document.createElement("button");
+    leaveBtn.type = "button";
+    css(leaveBtn, {
+      margin: "0", border: "2px solid #fff", position: "fixed", right: "16px", bottom: "68px",
+      "z-index": "2147483000", display: "none", padding: "8px 14px", "border-radius": "22px",
+      background: "#8a1c1c", color: "#fff", cursor: "pointer", "min-height": "44px",
+      font: "700 15px/1.2 system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+      "box-shadow": "0 2px 8px rgba(0,0,0,.3)", "box-sizing": "border-box"
+    });
+    leaveBtn.addEventListener("click", function () { exit(false); });
+    root.appendChild(leaveBtn);
     root.appendChild(launcher);
     setLang(lang);
   }
@@ -75,6 +88,7 @@
   function setLang(l) {
     lang = l === "en" ? "en" : "vi";
     label.textContent = opened ? T[lang].close : (title || T[lang].open);
+    leaveBtn.textContent = T[lang].exit;
   }
 
   function show() {
@@ -88,13 +102,14 @@
       frame.setAttribute("referrerpolicy", "no-referrer");
       frame.addEventListener("load", function () { loaded = true; });
       css(frame, { border: "0", background: "#fff", "z-index": "2147483001", position: "fixed" });
-      root.insertBefore(frame, launcher); // before the launcher in the Tab order
+      root.insertBefore(frame, leaveBtn); // first in the Tab order
     }
     place();
     css(frame, { display: "block" });
     opened = true;
     launcher.setAttribute("aria-expanded", "true");
     css(launcher, { display: small() ? "none" : "flex" });
+    css(leaveBtn, { display: "none" });
     setLang(lang);
     post({ gw: "focus" });
   }
@@ -117,6 +132,7 @@
     opened = false;
     launcher.setAttribute("aria-expanded", "false");
     css(launcher, { display: "flex" });
+    css(leaveBtn, { display: "block" });
     setLang(lang);
     launcher.focus();
   }
@@ -140,7 +156,7 @@
     if (left) return;
     left = true;
     if (host && host.parentNode) host.parentNode.removeChild(host);
-    host = root = launcher = label = frame = null;
+    host = root = launcher = label = leaveBtn = frame = null;
     document.removeEventListener("keydown", onKey, true);
     window.removeEventListener("message", onMessage);
     location.replace(exitUrl);
