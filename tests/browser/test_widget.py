@@ -416,3 +416,41 @@ def test_a_conversation_ended_elsewhere_starts_anew_after_a_reconnect(
     say(chat, "xin chào")
     expect(chat.locator(".msg.bot")).to_have_count(4)
     assert dialogue.calls[-1][0] != dialogue.calls[0][0]
+
+
+CONTRAST = """els => els.map(e => {
+  const rgb = c => c.match(/[\\d.]+/g).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  let n = e, bg = null;
+  while (n && n.nodeType === 1) {
+    const c = getComputedStyle(n).backgroundColor;
+    if (!/rgba\\(.*,\\s*0\\)$/.test(c) && c !== "transparent") { bg = c; break; }
+    n = n.parentElement;
+  }
+  const a = lum(rgb(getComputedStyle(e).color)), b = lum(rgb(bg || "rgb(255,255,255)"));
+  return [e.className || e.id || e.tagName, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+})"""
+
+
+def test_text_contrast_is_at_least_4_5_to_1(page: Page, gateway: Gateway) -> None:
+    chat = open_chat(page)
+    say(chat, "xin chào")
+    expect(chat.get_by_role("button", name="Số điện thoại")).to_be_visible()
+    page.keyboard.press("Escape")  # leaves a note-free status; one press does not exit
+    frame = page.frames[1]
+    frame.evaluate(
+        "() => { const n = document.createElement('div'); n.className = 'note';"
+        " n.textContent = 'x'; document.getElementById('log').appendChild(n);"
+        " const c = document.createElement('div'); c.className = 'msg counsellor';"
+        " c.innerHTML = '<span class=who>T</span>x'; document.getElementById('log').appendChild(c);"
+        " document.getElementById('status').textContent = 'x'; }"
+    )
+    selectors = "header *, .msg, .who, .note, .status, .buttons button, form button, input"
+    ratios = frame.locator(selectors).evaluate_all(CONTRAST)
+    low = [(name, round(ratio, 2)) for name, ratio in ratios if ratio < 4.5]
+    assert len(ratios) > 10 and not low, low
+    launcher = page.get_by_role("button", name="Thu nhỏ")
+    assert launcher.evaluate_all(CONTRAST)[0][1] >= 4.5
