@@ -656,9 +656,12 @@ RULES: tuple[Rule, ...] = (
         r"used (?:a |the |his |her )?(?:{WEAPON_EN}) (?:on|against) (?:me|us)",
         r"acid (?:attack|on me|in my face)",
         r"threat(?:ens|ened|ening)? (?:me |us )?with (?:a |the |his |her )?(?:{WEAPON_EN})",
+        r"(?:threw|throws|throwing|hurled|flung) (?:a |the |his |her )?(?:{WEAPON_EN}) "
+        r"(?:at|towards|toward) (?:me|us|my)",
+        r"doa (?:ban|shootvn) (?:{ME}|chet|ca nha|ca gia dinh)",
     ), vetoes=(r"cut (?:me|us) off", r"cut me (?:some )?slack")),
     Rule("weapon_access", _H, (
-        r"(?:co|giu|cat|giau|mua|tang tru|san) (?:mot )?(?:khau |cay |con )?(?:sung|sung luc|"
+        r"(?:co|giu|cat|giau|mua|tang tru|san) (?:mot |1 )?(?:khau |cay |con )?(?:sung|sung luc|"
         r"sung san|sung hoa cai)",
         r"(?:has|owns|got|keeps|bought|carries|can get|access to|have|s got) (?:a |an |his |"
         r"her |several |many |two |some )?(?:gun|guns|pistols?|rifles?|shotguns?|firearms?|"
@@ -699,7 +702,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:bit|chan) (?:mieng|mui|mieng va mui|mom) (?:{ME} )?(?:khong|den|cho)",
         r"(?:dung|lay) (?:day|goi|khan|tay) (?:siet|bit|de|bop) (?:co|mieng|mat)",
         r"(?:choked|choke|chokes|choking|strangled|strangle|strangles|strangling|throttled|"
-        r"suffocated|smothered) (?:me|her|us|my)(?! up)",
+        r"suffocated|smothered|chocked|choaked|choket) (?:me|her|us|my)(?! up)",
         r"tried to (?:choke|strangle|suffocate|smother)",
         r"(?:hands?|arm|arms) (?:around|on) my (?:neck|throat)",
         r"(?:squeezed|grabbed|held|squeezes|grabs|gripped|pressed|pressing on|held me by|grab|"
@@ -1311,6 +1314,8 @@ RULES: tuple[Rule, ...] = (
         r"|(?:calls|called|keeps calling|emails|emailed) my (?:work|job|office|boss|workplace)"
         r"|(?:just )?broke in(?:to)?)",
         r"found (?:my|our) (?:new )?(?:address|place|apartment|house|flat)|found the shelter",
+        r"(?:posting|posts|posted|sharing|shares|shared) (?:online |on facebook |on social "
+        r"media )?where (?:i|we) (?:am|are|live|work|go|stay)",
         r"(?:knows|found out) where (?:i|we) (?:am|are|live|stay|moved)",
         r"(?:photos|pictures|pics|videos) of me (?:sleeping|asleep|at work|in the shower)",
         r"(?:drives|driving|drove|walks|walking|walked|goes|going) (?:past|by) my (?:house|home|"
