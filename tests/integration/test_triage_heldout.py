@@ -1,9 +1,10 @@
-"""The triage on the held-out set (tests/data/triage_heldout2.tsv, written blind by an
+"""The triage on the held-out set (tests/data/triage_heldout3.tsv, written blind by an
 independent author who never saw the rules, and never used to tune the rules or the
 learned model), through `python -m bot triage` and the real Rasa — the same command and
 code path as `make triage`. Figures go to var/reports/.
 
-The first held-out set (v1) became the development set tests/data/triage_dev4.tsv."""
+The first held-out set (v1) became the development set tests/data/triage_dev4.tsv, the
+second (heldout2) tests/data/triage_dev5.tsv."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ CEILING_HARMLESS_HIGH_PLUS = 0.05
 
 
 def test_heldout_triage_meets_the_targets(stack: Stack) -> None:
-    with (ROOT / "tests/data/triage_heldout2.tsv").open(encoding="utf-8") as fh:
+    with (ROOT / "tests/data/triage_heldout3.tsv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
     result = subprocess.run(
         [
