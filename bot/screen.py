@@ -125,14 +125,19 @@ _MEDIA_RE = re.compile(
     r"lyrics|meme|documentary|phong su|story|tiktok|co vu|vu an|mot vu|vu viec|bao noi|"
     r"thoi su|ca si|dien vien|nguoi noi tieng|idol|celebrity|thu mon|cau thu|tran dau|"
     r"doi bong|doi tuyen|hoc vo|vo thuat|vovinam|karate|judo|taekwondo|boxing|mma|"
-    r"jiu jitsu|gamevn|final boss|boss|rage quit|pubg|free fire|minecraft|fortnite|roblox)"
+    r"jiu jitsu|gamevn|final boss|boss|rage quit|pubg|free fire|minecraft|fortnite|roblox|"
+    # study, law classes and the news (squeezed spellings: "sparring" -> "sparing")
+    r"bai tap|mon luat|lop luat|hoc luat|law clas|for a clas|for clas|homework|asignment|"
+    r"esay|thesis|luan van|dang tin|dua tin|bao hom nay|bao sang nay|"
+    r"bj|sparing|grapling|wrestling|muay thai)"
     r"(?![a-z0-9])"
 )
 # A game or sport in the very clause of a match makes it figurative even with "I" in it
 # ("em vừa bị chém ở ván liên quân", "the final boss strangled my character").
 _GAME_RE = re.compile(
     r"(?<![a-z0-9])(?:gamevn|game|final boss|boss|my character|rage quit|pubg|free fire|"
-    r"minecraft|fortnite|roblox|ranked|vovinam|vo thuat|hoc vo|karate|judo|boxing|mma)"
+    r"minecraft|fortnite|roblox|ranked|vovinam|vo thuat|hoc vo|karate|judo|boxing|mma|"
+    r"bj|sparing|grapling|wrestling|muay thai|jiu jitsu)"
     r"(?![a-z0-9])"
 )
 _FIRST_PERSON_RE = re.compile(
@@ -156,8 +161,9 @@ _LAUGH_RE = re.compile(r"(?i)(?<![a-z])(?:ha(?:ha)+|hi(?:hi)+|he(?:he)+|lol|lmao
 _BANTER_DROPS = frozenset({"threat_to_kill", "fears_for_life", "threat_of_harm"})
 _BANTER_KEEPS = frozenset({
     "attack_in_progress", "weapon_now", "strangulation_now", "child_in_danger_now",
-    "weapon_before", "weapon_access", "strangulation_before", "stalking", "escalation",
-    "child_abuse", "confinement", "sexual_violence", "physical_violence", "abuse_disclosure",
+    "break_in_now", "weapon_before", "weapon_access", "strangulation_before", "stalking",
+    "escalation", "child_abuse", "confinement", "sexual_violence", "physical_violence",
+    "abuse_disclosure",
     "psychological_abuse", "controlling", "economic_abuse",
 })
 

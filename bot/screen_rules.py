@@ -151,7 +151,8 @@ MACROS: dict[str, str] = {
     r"dao thai|dao bau|kiem|rua|bua|gay|sung|sung luc|"
     r"keo|ma tau|xa beng|ong tuyp|tuyp sat|thanh sat|gay sat|gay go|chai|chai ruou|axit|"
     r"a xit|xang|vat nhon|vu khi|kim|cuoc|xeng|liem|thuong|giao|roi|that lung|day dien|"
-    r"day thung|cay|cay sat|mac|lao|dui cui|bat lua|khuc go|ghe|gay bong chay|bat|thanh)",
+    r"day thung|cay|cay sat|mac|lao|dui cui|bat lua|khuc go|ghe|gay bong chay|bat|thanh|"
+    r"riu|bua riu)",
     # happening now or a moment ago (placed before the verb)
     "NOW": r"(?:{PROG}|{RECENT})",
     "PROG": r"(?:dang|van dang|lai dang|hien dang|dang dinh|sap|chuan bi|ngay bay gio|bay gio|"
@@ -988,7 +989,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:took|takes|hid|hides) my (?:keys|passport|documents) so i (?:can t|cannot)",
     )),
     # =============================================================== elevated
-    Rule("sexual_violence", _E, (
+    Rule("sexual_violence", _H, (
         r"(?:ep|ep buoc|bat|cuong ep|doi|cuong buc) {G2}(?:quan he|lam chuyen (?:do|ay|vo "
         r"chong)|ngu voi|an nam|lam tinh|sex|xem phim sex|chup anh nong|quay clip)",
         r"cuong buc",
@@ -1407,10 +1408,12 @@ RULES: tuple[Rule, ...] = (
     Rule("_high_place", _N, (
         r"(?:dung|ngoi|leo|ra|len|o|tren) (?:tren |len |ra |o |toi )?(?:cau|thanh cau|"
         r"san thuong|noc nha|mai nha|tang thuong|toa nha|ban cong|bo song|mep)"
-        r"(?! (?:thang|long|nguyen|thu|vong|truot|ca|ke|tuot|hon|ly|tien|xin))",
+        r"(?! (?:long|nguyen|thu|vong|truot|ca|ke|tuot|hon|ly|tien|xin))",
         r"(?:standing|sitting|i m|i am|im) (?:on|at) (?:the|a|this) (?:bridge|roof|rooftop|"
         r"ledge|edge|railing|cliff|river|balcony)",
-    )),
+    # "cầu thang" (stairs) is a veto, not a non-match, so that the learned model is not
+    # asked either: it reads "đứng trên cầu" (on a bridge) into "đứng trên cầu thang".
+    ), vetoes=(r"(?:tren |len |o )?cau thang",)),
     # Dread of what comes tonight, next to abuse or drinking.
     Rule("_dread", _N, (
         r"so {G2}(?:eveningvn|toi|dem) nay",
@@ -1494,12 +1497,15 @@ RULES: tuple[Rule, ...] = (
                r"(?:drunk|wasted|high|raging|furious|angry|back|home|here)",)),
     # The abuser is near and the person is afraid (counts with fear or urgency).
     Rule("_abuser_near", _N, (
-        r"{HE_EN} (?:is |s )?(?:outside|at|waiting outside|standing outside|in front of|banging "
+        r"{HE_EN} (?:is |s )?(?:right )?(?:outside|at|behind|waiting outside|standing outside|"
+        r"in front of|banging "
         r"on|back at|here at) (?:my|the) (?:room|door|house|home|window|work|bedroom|"
         r"apartment|flat|place|office|gate|school)",
         r"(?:he|she|they) (?:s|is|are|re) (?:here|back|outside|downstairs|upstairs|in the "
         r"house)",
         r"(?:he|she|they) found (?:me|us)",
+        r"(?:he|she|they) (?:s|is|are|re|has|have) (?:been )?(?:sitting|standing|waiting|"
+        r"pacing|parked|banging) (?:right )?(?:outside|at the door|by the door|in front of)",
         r"{HE_EN} (?:is|s) (?:in|inside) (?:my|the) (?:room|bedroom|bed|bathroom)",
         r"{HE_EN} (?:is|s) (?:going crazy|losing it|out of control|raging|furious|looking for "
         r"(?:me|us)|searching for (?:me|us)|hunting for (?:me|us))",
@@ -1572,7 +1578,8 @@ RULES: tuple[Rule, ...] = (
     )),
     Rule("_resolved", _N, (
         r"(?:gio|bay gio|hien gio|hien tai) {G3}(?:song )?(?:binh yen|on roi|on|hanh phuc|an toan|"
-        r"vui ve|tot)|da (?:ly hon|tha thu|vuot qua) {G3}(?:roi|lau)|tinh nguyen vien|"
+        r"vui ve|tot|em am|hoa thuan|yen on)|da (?:ly hon|tha thu|vuot qua) {G3}(?:roi|lau)|"
+        r"cai ruou (?:[0-9]+|may|nhieu|lau|tu lau|duoc)|tinh nguyen vien|"
         r"lam tinh nguyen",
         r"(?:happily|now) (?:remarried|married|safe|fine|happy|close|okay|ok)|(?:we re|we are|"
         r"i m|i am) (?:close|fine|safe|happy|okay|ok) now|talked it through|volunteer|"
@@ -1581,6 +1588,7 @@ RULES: tuple[Rule, ...] = (
     Rule("_pills", _N, (
         r"thuoc ngu|thuoc chuot|thuoc tru sau|thuoc sau|thuoc diet co|sleeping pils|"
         r"pils|painkillers|thuoc an than",
+        r"(?:cho|ca lo|nguyen lo|ca vi|ca hop|nguyen hop|ca tui) thuoc",
     )),
     Rule("_swallow", _N, (
         r"(?:se|sap|dinh|muon|dang|vua|da) uong (?:het|ca|nhieu|tat ca|cho chet)?",
@@ -1591,7 +1599,8 @@ RULES: tuple[Rule, ...] = (
         r"all the|all my|them)",
     )),
     Rule("_soon", _N, (
-        r"coming home|leaves work|gets off work|gets? (?:home|back)|(?:toi|eveningvn|dem) nay|"
+        r"coming home|coming back|be back (?:soon|in|later|tonight)|leaves work|gets off work|"
+        r"gets? (?:home|back)|(?:toi|eveningvn|dem) nay|"
         r"any (?:minute|moment|second)(?: now)?|in (?:an|one|half an) hour|"
         r"(?:lat|ti|chut) (?:nua )?ve|ve (?:se|la) xu|"
         r"tonight|this evening|when he (?:gets|comes) (?:home|back)|later today|tomorrow|"
@@ -1667,6 +1676,97 @@ RULES: tuple[Rule, ...] = (
         r"(?:a lot|lots) of blood",
     ), vetoes=(r"chay mau (?:cam|chan rang|rang)", r"(?:nose|gums?) (?:is |are )?bleeding",
                r"bleeding (?:gums|nose)"), present_only=True),
+    # =============================================================== added: dev5 families
+    # Threats to take the children away (high by the labelling definitions).
+    Rule("child_taking_threat", _H, (
+        r"(?:doa|de doa|noi se|bao se|neu) (?:[a-z0-9]+ ){0,8}(?:mang|bat|cuop|gianh|dem|"
+        r"bong|bat coc) "
+        r"{G1}(?:{CHILD}|con|quyen nuoi con|nuoi con)",
+        r"(?:cuop|bat coc|gianh) (?:mat )?(?:{CHILD}|con)",
+        r"(?:doa|de doa|noi|bao|neu) {G5}khong {G2}(?:gap|thay) (?:lai )?(?:{CHILD}|con)",
+        r"(?:threaten|threatens|threatened|threatening|says he will|said he would|says he ll|"
+        r"said he d|says she will|said she would) {G2}(?:take|taking|steal|kidnap|keep) "
+        r"(?:away )?(?:the |my |our |his |her )?(?:{CHILD_EN})",
+        r"(?:take|taking|took) (?:the |my |our )?(?:{CHILD_EN}) away from me",
+        r"never (?:see|get to see) (?:the |my |our )?(?:{CHILD_EN}) again",
+    )),
+    # Intimate images: held or secretly filmed, plus a threat to show them.
+    Rule("_intimate_media", _N, (
+        r"(?:anh|clip|video|hinh) (?:nong|nude|khoa than|sex|nhay cam|quan he)",
+        r"(?:quay|chup) {G2}(?:anh|clip|video|hinh) {G3}(?:luc|khi) {G2}(?:tam|thay do|ngu|"
+        r"quan he)",
+        r"nudes|(?:nude|naked|intimate|private|sexy) (?:photos?|pictures?|pics|videos?|"
+        r"images?)|sex (?:tape|video)",
+        r"(?:filmed|recorded|photographed) me (?:in the shower|naked|showering|changing|"
+        r"having sex|undressed)",
+    )),
+    Rule("_expose", _N, (
+        r"(?:gui|dang|tung|phat tan|postvn|post|dua) (?:len|cho|het)",
+        r"(?:se|duoc|deu) (?:xem|biet|thay)",
+        r"cho {G3}xem",
+        r"(?:send|post|show|share|leak|spread|upload) (?:them|it|those|these|the)",
+        r"(?:everyone|everybody|the whole|all my) {G3}(?:see|know)",
+    )),
+    # Tracking devices and phone surveillance.
+    Rule("stalking", _H, (
+        r"(?:found|find|there s|there is) (?:a |an )?(?:gps|tracker|tracking device|airtag|"
+        r"air tag|spy app|spyware|hidden camera)",
+        r"(?:put|installed|hid|planted) (?:something|an app|a tracker|spyware|a camera|a gps|"
+        r"an airtag) (?:on|in|under) my",
+        r"knows (?:every|exactly) (?:place|where) i (?:go|am|went)",
+        r"(?:repeats|quotes|reads) my (?:private )?(?:messages|texts|chats) (?:back )?to me",
+        r"(?:theo doi|kiem tra|check|biet|xem) {G1}vi tri (?:cua )?(?:{ME})",
+        r"(?:gps|thiet bi dinh vi|app theo doi|phan mem theo doi|may dinh vi)",
+    )),
+    # A weapon shown or drawn (English; the Vietnamese rules have these).
+    Rule("weapon_before", _H, (
+        r"{HE_EN} {G2}(?:pulled|pulls|showed me|shows me|waved|brandished|pointed|points) "
+        r"(?:out |up )?(?:a |the |his |her )?(?:knife|knives|gun|pistol|rifle|shotgun|"
+        r"machete|axe|hammer|blade|razor|cleaver|kitchen knife|firearm|handgun|"
+        r"baseball bat|crowbar|acid|scissors|broken bottle)",
+        r"{HE_EN} {G2}(?:bought|got|keeps|has) (?:a |himself a )?(?:gun|pistol|rifle|"
+        r"shotgun|firearm|handgun) {G3}(?:for|in case|after|since|because|when i)",
+    )),
+    Rule("weapon_now", _I, (
+        r"(?:is|s|are|re) (?:waving|pointing|swinging|holding) (?:it|them|(?:a|an|the|his|"
+        r"her) (?:[a-z]+ ){0,2}[a-z]+|[a-z]+) (?:at|to|against|toward|towards) (?:me|my|us)",
+    ), present_only=True),
+    # Threats to kill said with a euphemism or to the children.
+    Rule("threat_to_kill", _H, (
+        r"(?:finish|finished) (?:me|us|you) (?:off)?",
+        r"(?:i|you|she|we) (?:won t|wont|will not) (?:see|live to see|make it to|survive) "
+        r"(?:tomorrow|the morning|the night|another day|tonight|the weekend)",
+        r"(?:ll|will|going to|gonna|is gonna) (?:kill|murder|hurt) (?:mummy|mommy|mom|mum|"
+        r"mama|your (?:mum|mom|mother|mummy|mommy))",
+        r"(?:khong|ko) (?:song|qua) (?:duoc |noi )?(?:qua|den|toi) (?:dem nay|ngay mai|"
+        r"sang mai)",
+    ), vetoes=(r"finish (?:me|you) off (?:with|at)",)),
+    # Breaking in now: a door, a lock or a window forced (both languages).
+    Rule("break_in_now", _I, (
+        # "cua" is also "của" (belongings: "phá của"): a door needs its noun or "vào"
+        r"(?:dang|co|dinh|toan|dang co|van dang) (?:pha|cay|be|slashvn|dam) (?:khoa|o khoa|"
+        r"cua so|cong|cua (?:nha|phong|so|chinh|sau|truoc|buong|nha tam|nha ve sinh|toilet|"
+        r"bep)|cua (?:de )?vao)",
+        r"(?:dang|co|dinh|toan|dang co|van dang) (?:dap|kickvn) (?:cua|khoa|cong)",
+        r"(?:{HE_EN}|someone|somebody) (?:is |s |are |re )?(?:breaking|trying to break|kicking|"
+        r"smashing|forcing) (?:in |down |open )?(?:the |my |our )?(?:door|window|lock|gate)",
+        r"(?:{HE_EN}|someone|somebody) (?:is |s |are |re )?(?:breaking|trying to break|broke|"
+        r"forcing (?:his|her) way) (?:in|into) (?:my|our|the) (?:house|home|apartment|flat|"
+        r"room|place)",
+    ), present_only=True),
+    Rule("strangulation_before", _H, (
+        r"(?:hands?|arm|arms|fingers) (?:round|tight around|over) my (?:neck|throat)",
+    )),
+    Rule("suicidal_intent", _I, (
+        r"(?:thinking (?:of|about)|going to|gonna|want to|about to|planning to) "
+        r"(?:jump|jumping) (?:off|from) (?:a|the|this|my) (?:bridge|building|roof|balcony|"
+        r"ledge|cliff|window)",
+    )),
+    Rule("escalation", _H, (
+        r"(?:beatings|violence|abuse|attacks|hitting|assaults|fights|it) {G2}(?:have|has|are|"
+        r"is|s|re) (?:gotten|getting|become|becoming|grown|growing|got) (?:much |a lot |"
+        r"even |so much )?(?:worse|more (?:frequent|violent|often|serious|dangerous))",
+    )),
 )
 
 # --------------------------------------------------------------------------------------
@@ -1678,7 +1778,7 @@ _ABUSE = frozenset({
     "fears_for_life", "stalking", "escalation", "child_abuse", "confinement",
     "sexual_violence", "physical_violence", "psychological_abuse", "economic_abuse",
     "controlling", "abuse_disclosure", "urgent_plea", "threat_of_harm", "in_danger",
-    "intimate_image_threat", "attempted_killing",
+    "intimate_image_threat", "attempted_killing", "child_taking_threat", "break_in_now",
 })
 _URGENT = frozenset({"_urgent", "urgent_plea", "attack_in_progress", "hiding_now"})
 _VIOLENT = frozenset({
@@ -1721,6 +1821,7 @@ COMBOS: tuple[tuple[frozenset[str], frozenset[str], str], ...] = (
     (frozenset({"_dread"}), _ABUSE | {"_drunk"}, "attack_expected_now"),
     (frozenset({"_drunk"}), frozenset({"_abuser_near"}), "abuser_present_now"),
     (frozenset({"_menace"}), frozenset({"_soon"}), "attack_expected_now"),
+    (frozenset({"_intimate_media"}), frozenset({"_expose"}), "intimate_image_threat"),
 )
 
 # Levels of the reasons that only combinations add.

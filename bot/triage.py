@@ -21,6 +21,9 @@ INTENT_IMMINENT_CONFIDENCE = 0.85
 # A danger intent on a message the screen found nothing in raises it to ELEVATED only when
 # the learned model gives it at least this probability (see `assess`).
 LEARNED_AGREES = 0.3
+# A danger intent raises an ELEVATED screen to HIGH or IMMINENT only when the learned model
+# finds the message more likely serious than not (see `assess`).
+LEARNED_ESCALATES = 0.5
 RASA_TIMEOUT_S = 5.0
 
 
@@ -35,7 +38,16 @@ def assess(screen: ScreenResult, intent: str | None, confidence: float | None) -
 
     - `danger_now`, `suicidal` or `child_at_risk` with confidence >= 0.6:
       * when the screen also found a signal (ELEVATED or more): at least HIGH, and
-        IMMINENT when the confidence is >= 0.85;
+        IMMINENT when the confidence is >= 0.85. But an ELEVATED screen is raised only when
+        its learned model gives the message at least `LEARNED_ESCALATES` (or was not asked:
+        `learned` is None); otherwise the intent changes nothing. Rasa gives
+        `child_at_risk` or `suicidal` to many adult disclosures ("he grabbed my arm so
+        hard it left bruises", "ck cấm e đi làm, nói ở nhà mà trông con") and to harmless
+        ones the rules read as elevated (a novel about a violent husband, abuse long
+        past). Measured with Rasa on heldout2 (now dev5), scored with the round-1 screen
+        it was blind to: harmless flagged high or above 0.054 -> 0.038 with imminent+high
+        recall unchanged (0.856); on dev1-4 every message the intent raised from ELEVATED
+        had a learned probability below 0.5 but one, which stays high by the rules now.
       * when the screen found nothing: ELEVATED only. Measured on our two development
         sets, Rasa gives a danger intent with confidence >= 0.6 to 22% of harmless
         messages ("đói muốn chết", "I could die laughing", "em cắt tóc rồi"), which the
@@ -59,6 +71,9 @@ def assess(screen: ScreenResult, intent: str | None, confidence: float | None) -
     if intent in DANGER_INTENTS and confidence is not None:
         if confidence >= INTENT_MIN_CONFIDENCE:
             if screen.level >= RiskLevel.ELEVATED:
+                if (screen.level == RiskLevel.ELEVATED and screen.learned is not None
+                        and screen.learned < LEARNED_ESCALATES):
+                    return Assessment(level, tuple(dict.fromkeys(reasons)))
                 imminent = confidence >= INTENT_IMMINENT_CONFIDENCE
                 level = max(level, RiskLevel.IMMINENT if imminent else RiskLevel.HIGH)
             elif screen.learned is not None and screen.learned < LEARNED_AGREES:

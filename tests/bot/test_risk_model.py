@@ -57,7 +57,8 @@ def test_clear_cases_each_way() -> None:
 
 def test_screen_takes_the_higher_of_rules_and_model() -> None:
     # A phrasing the rules do not know, which the model reads as imminent.
-    text = "there's someone breaking into my apartment and i think it's him"
+    # (The earlier example, someone breaking in, is a rule now: `break_in_now`.)
+    text = "he has locked all the doors and is sharpening something in the kitchen, please"
     assert rules_only(text).level < RiskLevel.IMMINENT
     result = screen(text)
     assert result.level == RiskLevel.IMMINENT
@@ -65,6 +66,18 @@ def test_screen_takes_the_higher_of_rules_and_model() -> None:
     # The model never lowers the rules: their verdict and reasons stay when it agrees.
     agreed, ruled = screen("ck dang danh e"), rules_only("ck dang danh e")
     assert (agreed.level, agreed.reasons) == (ruled.level, ruled.reasons)
+
+
+def test_a_guard_makes_the_model_as_careful_as_when_the_rules_found_nothing() -> None:
+    # A past marker dropped the rules' "bleeding now": the rules say elevated, and the
+    # model, which reads no tense, may not raise it to imminent on its own thresholds.
+    t_imm = MODEL.thresholds[0]
+    score = risk_model.RiskScore(max(t_imm, 0.6), 0.0)
+    assert risk_model.learned_level(score, MODEL.thresholds, 1, 9) == 3
+    assert risk_model.learned_level(score, MODEL.thresholds, 1, 9, guarded=True) == 0
+    assert risk_model.learned_level(risk_model.RiskScore(0.95, 0.0), MODEL.thresholds, 1, 9,
+                                    guarded=True) == 3
+    assert screen("chong em danh em chay mau o dau hom qua").level == RiskLevel.ELEVATED
 
 
 def test_scoring_is_fast() -> None:

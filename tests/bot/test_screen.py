@@ -179,12 +179,13 @@ REASONS = [
     ("my husband always shout at me", E, "psychological_abuse"),
     ("my husband pulls my hair when we fight", E, "physical_violence"),
     ("he dont let me work and say i am nothing without him", E, "controlling"),
-    ("ck ep e qh ma e ko mun", E, "sexual_violence"),
+    # sexual violence, marital rape included, is high (tests/data/LABELLING.md, since dev5)
+    ("ck ep e qh ma e ko mun", H, "sexual_violence"),
     # elevated
     ("bị chồng đánh", E, "physical_violence"),
     ("he slapped me", E, "physical_violence"),
-    ("chồng ép em quan hệ", E, "sexual_violence"),
-    ("he forced me to have sex", E, "sexual_violence"),
+    ("chồng ép em quan hệ", H, "sexual_violence"),
+    ("he forced me to have sex", H, "sexual_violence"),
     ("mẹ chồng chửi em suốt", E, "psychological_abuse"),
     ("he yells at me", E, "psychological_abuse"),
     ("chồng kiểm soát hết tiền lương", E, "economic_abuse"),
@@ -418,7 +419,8 @@ def _brute_force(key: str) -> set[int]:
 def test_index_finds_what_a_full_search_finds() -> None:
     """The first-word index is only an optimisation: it must not lose any match."""
     texts = [t for t, _, _ in REASONS] + FALSE_ALARMS + NEGATED
-    for name in ("triage_dev.tsv", "triage_dev2.tsv", "triage_dev3.tsv", "triage_dev4.tsv"):
+    for name in ("triage_dev.tsv", "triage_dev2.tsv", "triage_dev3.tsv", "triage_dev4.tsv",
+                 "triage_dev5.tsv"):
         path = ROOT / "tests" / "data" / name
         if path.exists():
             with path.open(encoding="utf-8", newline="") as fh:
@@ -521,4 +523,58 @@ def test_paraphrase_families(text: str, level: RiskLevel) -> None:
 
 @pytest.mark.parametrize("text", FAMILY_FALSE_ALARMS)
 def test_paraphrase_family_false_alarms(text: str) -> None:
+    assert screen(text).level < RiskLevel.HIGH, screen(text)
+
+
+# Families widened after the heldout2 blind run (now dev5), written apart from any dev
+# set: taking the children away, intimate images held and a threat to show them, tracking
+# devices, a weapon shown, a threat with a euphemism, violence getting worse; and sexual
+# violence, which the labelling definitions make high. Checked on the rules alone.
+DEV5_FAMILIES = [
+    ("ổng nói nếu tui ly dị thì ổng sẽ bắt thằng cu về nội, tui đừng hòng gặp", H),
+    ("chong doa se cuop con neu toi dam ra toa", H),
+    ("she threatened to take my daughter back to her parents' house", H),
+    ("he says I'll never see the kids again if I call anyone", H),
+    ("ny cũ còn giữ ảnh nóng của e, bảo e mà có bồ mới thì cả trường sẽ biết", H),
+    ("anh ta quay lén clip lúc em thay đồ rồi bảo sẽ gửi cho sếp em", H),
+    ("my ex says he still has naked pics of me and will post them online", H),
+    ("I think there's a tracker in my car, he always turns up where I am", H),
+    ("chồng tôi biết hết vị trí của tôi, hình như anh ta cài gì đó vào điện thoại", H),
+    ("my husband pulled a gun on me during an argument last month", H),
+    ("he said he'll finish me off if I ever leave", H),
+    ("the hitting has gotten a lot worse since the baby came", H),
+    ("I was raped by my ex two weeks ago", H),
+    ("ck ép e qh dù e đang ốm", H),
+    ("my stepfather is waving a broken chair leg at me", IMM),
+    ("he's been standing outside the bathroom door for an hour saying he'll finish me", IMM),
+    ("e vừa uống hết cả lọ thuốc, giờ buồn ngủ lắm", IMM),
+    ("someone is trying to break the door down, I think it's my ex", IMM),
+    ("thằng đó đang cạy cửa sổ phòng em", IMM),
+    ("he put his hands round my throat again last night", H),
+    ("I'm going to jump off the roof of my building", IMM),
+]
+
+DEV5_FALSE_ALARMS = [
+    "ổng đưa con về quê ăn Tết rồi, nhà vắng quá",
+    "chiều nay chồng em dẫn con đi công viên",
+    "can I take the kids to the shelter with me?",
+    "how do I send photos to the counsellor?",
+    "my judo partner choked me out twice in grappling practice today",
+    "bài tập môn luật: bóp cổ người khác bị xử lý thế nào?",
+    "bao hom nay dang tin mot vu dam chet nguoi o Ha Noi",
+    "If someone is stalked by GPS, what law applies? It's for a law class",
+    "my mom finished her pills yesterday, the course is over",
+    "bố mẹ mình ngày xưa hay cãi nhau, giờ nhà mình êm ấm rồi",
+    "the locksmith is breaking the lock for me because I lost my key",
+    "ông thợ đang sửa khóa cửa nhà em",
+]
+
+
+@pytest.mark.parametrize(("text", "level"), DEV5_FAMILIES)
+def test_dev5_families(text: str, level: RiskLevel) -> None:
+    assert rules_only(text).level >= level, rules_only(text)
+
+
+@pytest.mark.parametrize("text", DEV5_FALSE_ALARMS)
+def test_dev5_family_false_alarms(text: str) -> None:
     assert screen(text).level < RiskLevel.HIGH, screen(text)

@@ -25,6 +25,10 @@ DEV_SET_3 = ROOT / "tests" / "data" / "triage_dev3.tsv"
 # The first held-out set, promoted to development after it was scored blind (rules alone:
 # imminent 0.899, imminent+high 0.898, harmless high+ 0.000).
 DEV_SET_4 = ROOT / "tests" / "data" / "triage_dev4.tsv"
+# The second held-out set (heldout2), promoted after it was scored blind once (screen:
+# imminent 0.947, imminent+high 0.850, harmless high+ 0.038; with Rasa 0.947 / 0.856 /
+# 0.054).
+DEV_SET_5 = ROOT / "tests" / "data" / "triage_dev5.tsv"
 IMM, H, E, N = RiskLevel.IMMINENT, RiskLevel.HIGH, RiskLevel.ELEVATED, RiskLevel.NONE
 
 
@@ -58,8 +62,23 @@ def test_danger_intent_alone_needs_the_learned_model_to_agree(intent: str) -> No
     # It agrees a little: elevated, as before.
     assert assess(ScreenResult(N, (), 0.3), intent, 0.99) == Assessment(
         E, (f"intent:{intent}",))
-    # With a screen signal the model's figure does not matter.
-    assert assess(ScreenResult(E, ("controlling",), 0.01), intent, 0.9).level == IMM
+    # With a HIGH screen signal the model's figure does not matter.
+    assert assess(ScreenResult(H, ("stalking",), 0.01), intent, 0.9).level == IMM
+
+
+@pytest.mark.parametrize("intent", ["danger_now", "suicidal", "child_at_risk"])
+def test_danger_intent_raises_an_elevated_screen_only_when_the_model_leans_serious(
+        intent: str) -> None:
+    # Rasa calls many adult disclosures child_at_risk: an ELEVATED screen whose model
+    # finds the message unlikely serious stays ELEVATED, without the intent's reason.
+    for learned in (0.0, 0.2, 0.49):
+        assert assess(ScreenResult(E, ("physical_violence",), learned), intent, 0.99) == \
+            Assessment(E, ("physical_violence",))
+    assert assess(ScreenResult(E, ("physical_violence",), 0.5), intent, 0.99) == Assessment(
+        IMM, ("physical_violence", f"intent:{intent}"))
+    assert assess(ScreenResult(E, ("physical_violence",), 0.7), intent, 0.7).level == H
+    # The model was not asked (one word): as before, the intent raises it.
+    assert assess(ScreenResult(E, ("physical_violence",), None), intent, 0.7).level == H
 
 
 def test_screen_carries_the_learned_probability() -> None:
@@ -120,8 +139,8 @@ def figures(path: Path) -> dict[str, float]:
     }
 
 
-@pytest.mark.parametrize("path", [DEV_SET, DEV_SET_2, DEV_SET_3, DEV_SET_4],
-                         ids=["dev", "dev2", "dev3", "dev4"])
+@pytest.mark.parametrize("path", [DEV_SET, DEV_SET_2, DEV_SET_3, DEV_SET_4, DEV_SET_5],
+                         ids=["dev", "dev2", "dev3", "dev4", "dev5"])
 def test_dev_set_shape(path: Path) -> None:
     if not path.exists():
         pytest.skip(f"{path.name} not present")
@@ -132,7 +151,8 @@ def test_dev_set_shape(path: Path) -> None:
     assert len({t for t, _, _ in rows}) == len(rows), "duplicate messages"
 
 
-@pytest.mark.parametrize("path", [DEV_SET, DEV_SET_2, DEV_SET_4], ids=["dev", "dev2", "dev4"])
+@pytest.mark.parametrize("path", [DEV_SET, DEV_SET_2, DEV_SET_4, DEV_SET_5],
+                         ids=["dev", "dev2", "dev4", "dev5"])
 def test_dev_set_figures(path: Path) -> None:
     """Every imminent message flagged imminent, >= 95% of imminent+high flagged high or
     above, <= 5% of harmless messages flagged high or above."""
@@ -150,9 +170,10 @@ def test_dev_set_figures(path: Path) -> None:
 # the rules were widened by category. It cannot reach imminent 1.0 without breaking other
 # assertions (a lone "help" is labelled imminent there, a command in test_screen), so its
 # floors record the level reached: a regression guard, not the target. With the learned
-# model (trained on these sets, so not a generalisation figure): 0.988 / 0.976 / 0.000.
+# model (trained on these sets, so not a generalisation figure): 0.988 / 0.977 / 0.000
+# (round 2: the harmless ceiling lowered from 0.03 to 0.01).
 @pytest.mark.parametrize(("path", "imminent", "high_plus", "harmless"),
-                         [(DEV_SET_3, 0.98, 0.97, 0.03)], ids=["dev3"])
+                         [(DEV_SET_3, 0.98, 0.97, 0.01)], ids=["dev3"])
 def test_dev_set_figures_floor(path: Path, imminent: float, high_plus: float,
                                harmless: float) -> None:
     if not path.exists():
