@@ -84,14 +84,16 @@ def learned_level(score: RiskScore, thresholds: tuple[float, float], rules_level
     """The model's level as an int (3 imminent, 2 high, 0 nothing) given the rules' level
     (0 none ... 3 imminent), the number of words, and whether a rule guard cleared a
     match; `gate=False` ignores the rules (the model alone). The model's own thresholds
-    apply when the rules found a signal and no guard dropped a match; otherwise it must
-    be as sure as `ALONE_THRESHOLDS`, and a guard with no signal left silences it."""
+    apply when the rules found a signal; otherwise it must be as sure as
+    `ALONE_THRESHOLDS`, and a guard with no signal left silences it."""
     if words < MIN_WORDS or (gate and guarded and rules_level == 0):
         return 0
-    # A guard that dropped one of the rules' matches (a past marker, a negation, a veto)
-    # saw a reason for doubt: the model must then be as sure as when the rules found
-    # nothing ("chồng đánh em chảy máu ở đầu hôm qua" is not imminent).
-    supported = (rules_level >= 1 and not guarded) or not gate
+    # A guard that dropped some match while other rules found a signal does not make the
+    # model stricter: tried in round 2, leave-one-set-out it lost an imminent message
+    # ("he has the pillow on my face every time i try to scream, he just went to the
+    # toilet", where "every time" dropped the present-tense rule) to keep one past
+    # disclosure at elevated. Recall first.
+    supported = rules_level >= 1 or not gate
     alone_imm, alone_high = ALONE_THRESHOLDS
     if score.imminent >= thresholds[0] and (supported or score.imminent >= alone_imm):
         return 3

