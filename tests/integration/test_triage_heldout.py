@@ -19,15 +19,15 @@ from bot.launcher import ROOT, Stack
 
 pytestmark = pytest.mark.integration
 # Issue 2 targets: imminent flagged imminent 1.0, imminent+high recall >= 0.95, harmless
-# flagged high or above <= 0.05. Measured (rules + Rasa, this commit): see var/reports and
-# the closing note. The floors below guard against regressions at the measured level;
-# the recall targets are NOT met yet and are reported, not hidden.
-FLOOR_IMMINENT = 0.89
-FLOOR_HIGH_PLUS = 0.87
+# flagged high or above <= 0.05. Scored once, blind, on 2026-12-01 (rules + learned model +
+# Rasa): 0.907 / 0.894 / 0.046, so the two recall targets are NOT met (docs/TRIAGE.md).
+# The floors guard against regressions at that measured level; they are not the targets.
+FLOOR_IMMINENT = 0.90
+FLOOR_HIGH_PLUS = 0.88
 CEILING_HARMLESS_HIGH_PLUS = 0.05
 
 
-def test_heldout_triage_meets_the_targets(stack: Stack) -> None:
+def test_heldout_triage_stays_at_its_measured_level(stack: Stack) -> None:
     with (ROOT / "tests/data/triage_heldout3.tsv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
     result = subprocess.run(
