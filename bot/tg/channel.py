@@ -45,7 +45,7 @@ from telegram.ext import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.content import ContentLibrary, Service
-from bot.core import ConversationCore, Inbound, Outbound, fail_safe
+from bot.core import ConversationCore, Emit, Inbound, Outbound, fail_safe
 from bot.errors import BadInput, ContentError
 from bot.messages import BotText, Button
 from bot.storage import Channel, ConversationRecord, ConversationState, Store
@@ -232,7 +232,7 @@ class TelegramChannel:
             await self._track(conversation_id, sent.message_id)
         return sent
 
-    def _emitter(self, bot: Bot, chat_id: int, conversation_id: str, language: str):  # type: ignore[no-untyped-def]
+    def _emitter(self, bot: Bot, chat_id: int, conversation_id: str, language: str) -> Emit:
         async def emit(outbound: Outbound) -> None:
             await self._send(bot, chat_id, conversation_id, outbound.message, language)
 
@@ -337,8 +337,8 @@ class TelegramChannel:
         library = self._content()
         province = library.nearest_province(*point)
         services = library.services_for(province.id if province else None)
-        for service in [s for s in services if s.coordinates is not None][:MAX_VENUES]:
-            lat, lon = service.coordinates  # type: ignore[misc]
+        located = [(s, s.coordinates) for s in services if s.coordinates is not None]
+        for service, (lat, lon) in located[:MAX_VENUES]:
             title = service.name.get(language, service.id)
             address = _venue_address(library, service, language)
             send = functools.partial(

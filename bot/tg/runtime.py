@@ -97,7 +97,6 @@ class TelegramRuntime:
         *,
         boot_retry: float = 5.0,
         poll_timeout: int = 10,
-        inbox_options: Mapping[str, float] | None = None,
     ) -> None:
         quiet_library_logs()  # before building: PTB logs the Bot API URL (with the token)
         self.settings = settings
@@ -120,7 +119,7 @@ class TelegramRuntime:
         self.application: Application = builder.build()  # type: ignore[type-arg]
         channel.install(self.application)
         self.application.add_error_handler(self._on_error)
-        self.inbox = Inbox(store, self._process, **dict(inbox_options or {}))  # type: ignore[arg-type]
+        self.inbox = Inbox(store, self._process)
         self._tasks: list[asyncio.Task[None]] = []
         quiet_library_logs()  # and again for loggers created while building
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import re
 import shutil
 import threading
 from collections.abc import Coroutine, Iterator, Mapping
@@ -160,6 +161,19 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
     yield browser
     browser.close()
+
+
+def watch_sockets(page: Page) -> list[Any]:
+    """Relay the page's chat WebSockets unchanged and collect them, so that a test can
+    drop a connection (`close()`) or inject a server frame (`send()`)."""
+    sockets: list[Any] = []
+
+    def relay(ws: Any) -> None:
+        sockets.append(ws)
+        ws.connect_to_server()
+
+    page.route_web_socket(re.compile(r".*/ws$"), relay)
+    return sockets
 
 
 def host_page(gateway_url: str, attributes: str = "") -> str:

@@ -8,7 +8,6 @@ the gateway's demo page in Debian's Chromium, a short conversation in Vietnamese
 
 from __future__ import annotations
 
-import re
 import shutil
 import sys
 import tempfile
@@ -21,7 +20,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 from bot.content import ContentLibrary, load_content_dir
 from bot.rasa_client import RasaReply
 from bot.settings import Secret, Settings
-from tests.browser.conftest import ROOT, Gateway, StubDialogue, free_port
+from tests.browser.conftest import ROOT, Gateway, StubDialogue, free_port, watch_sockets
 
 LIBRARY = ContentLibrary(load_content_dir(ROOT / "content"))
 COUNSELLOR = "Chào bạn, mình là tư vấn viên. Mình đang đọc tin nhắn của bạn."
@@ -37,14 +36,7 @@ class ContentDialogue(StubDialogue):
 
 
 def converse(page: Page, url: str, counsellor: bool) -> None:
-    sockets: list[Any] = []
-    if counsellor:
-
-        def relay(ws: Any) -> None:
-            sockets.append(ws)
-            ws.connect_to_server()
-
-        page.route_web_socket(re.compile(r".*/ws$"), relay)
+    sockets: list[Any] = watch_sockets(page) if counsellor else []
     page.goto(url)
     page.get_by_role("button", name="Hỏi đáp").click()
     chat = page.frame_locator("iframe")

@@ -3,7 +3,6 @@ replay, quick exit, keyboard-only use, mobile and desktop, counsellor messages, 
 
 from __future__ import annotations
 
-import re
 import time
 from typing import Any
 
@@ -13,7 +12,15 @@ from playwright.sync_api import BrowserContext, FrameLocator, Page, expect
 from bot.app import CORE
 from bot.content import ContentLibrary, load_content_dir
 from bot.storage import ConversationState, Keyring, Sender, Store
-from tests.browser.conftest import EXIT_URL, PARTNER, ROOT, Gateway, StubDialogue, make_context
+from tests.browser.conftest import (
+    EXIT_URL,
+    PARTNER,
+    ROOT,
+    Gateway,
+    StubDialogue,
+    make_context,
+    watch_sockets,
+)
 
 LIBRARY = ContentLibrary(load_content_dir(ROOT / "content"))
 NOTICE_VI = LIBRARY.render("gw_safety_notice", "vi").text.split("\n")[0]
@@ -236,13 +243,7 @@ def test_reconnect_after_a_server_restart_replays_missed_messages(
 def test_socket_dropped_mid_answer_gets_the_answer_by_replay(
     page: Page, gateway: Gateway, dialogue: StubDialogue
 ) -> None:
-    sockets: list[Any] = []
-
-    def relay(ws: Any) -> None:
-        sockets.append(ws)
-        ws.connect_to_server()
-
-    page.route_web_socket(re.compile(r".*/ws$"), relay)
+    sockets = watch_sockets(page)
     chat = open_chat(page)
     dialogue.delays["chậm"] = 1.0
     say(chat, "chậm")
@@ -255,13 +256,7 @@ def test_socket_dropped_mid_answer_gets_the_answer_by_replay(
 
 
 def test_a_counsellor_writing_is_shown_differently(page: Page, gateway: Gateway) -> None:
-    sockets: list[Any] = []
-
-    def relay(ws: Any) -> None:
-        sockets.append(ws)
-        ws.connect_to_server()
-
-    page.route_web_socket(re.compile(r".*/ws$"), relay)
+    sockets = watch_sockets(page)
     chat = open_chat(page)
     sockets[-1].send('{"type":"typing","on":true,"from":"counsellor"}')
     expect(chat.locator("#status")).to_have_text("Tư vấn viên đang viết")
@@ -397,13 +392,7 @@ def test_the_chat_page_opened_on_its_own_also_exits_without_a_trace(
 def test_a_conversation_ended_elsewhere_starts_anew_after_a_reconnect(
     page: Page, gateway: Gateway, dialogue: StubDialogue
 ) -> None:
-    sockets: list[Any] = []
-
-    def relay(ws: Any) -> None:
-        sockets.append(ws)
-        ws.connect_to_server()
-
-    page.route_web_socket(re.compile(r".*/ws$"), relay)
+    sockets = watch_sockets(page)
     chat = open_chat(page)
     say(chat, "xin chào")
     expect(chat.locator(".msg.bot")).to_have_count(2)
