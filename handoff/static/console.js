@@ -4,8 +4,9 @@
  * only ever inserted with textContent.
  *
  * data-testid hooks (stable, for browser tests):
- *   connection-status    the connection line; data-state = connecting | open | reconnecting
- *   reconnect-now        button shown while waiting to reconnect
+ *   connection-status    the connection line; data-state = connecting | open | reconnecting | ended
+ *                        (ended: the server closed with 4401, the sign-in is over; no retry)
+ *   reconnect-now        button shown while waiting to reconnect; signin-again link when ended
  *   health               queue health bar; its items carry data-field = waiting | high-risk-waiting |
  *                        longest-wait | counsellors-online | counsellors-available | on-duty
  *   presence             presence select (available | busy | away); presence-error next to it
@@ -89,7 +90,7 @@
   var refCounter = 0;
 
   var ws = null, ready = false, attempt = 0, reconnectAt = 0, reconnectTimer = null;
-  var lastFrameAt = 0, failures = 0;
+  var lastFrameAt = 0, failures = 0, ended = false;
 
   // ---- small helpers ----
   function $(id) { return document.getElementById(id); }
@@ -197,7 +198,11 @@
 
   function showConnection() {
     var stateName, text;
-    if (isOpen()) {
+    if (ended) {
+      stateName = "ended";
+      text = "Your sign-in has ended.";
+      if (outbox.size) text += " " + outbox.size + " repl" + (outbox.size === 1 ? "y was" : "ies were") + " not sent.";
+    } else if (isOpen()) {
       stateName = "open";
       text = "Connected";
     } else if (attempt === 0 && firstSnapshot) {
@@ -215,8 +220,10 @@
     if (connEl.getAttribute("data-state") !== stateName) {
       connEl.setAttribute("data-state", stateName);
       // announced once per change; the countdown itself is not read out every second
-      setText($("connection-live"), stateName === "open" ? "Connected." : stateName === "reconnecting" ? "Connection lost. Reconnecting." : "");
+      setText($("connection-live"), stateName === "open" ? "Connected." : stateName === "reconnecting" ? "Connection lost. Reconnecting."
+        : stateName === "ended" ? "Your sign-in has ended. Sign in again to continue." : "");
     }
+    $("signin-again").hidden = stateName !== "ended";
     setText(connText, text);
     reconnectBtn.hidden = !(stateName === "reconnecting" && reconnectTimer);
   }
@@ -239,11 +246,12 @@
       }
     };
     sock.onerror = function () { /* onclose follows */ };
-    sock.onclose = function () {
+    sock.onclose = function (ev) {
       if (sock !== ws) return;
       ws = null;
+      if (ev.code === 4401) ended = true;   // signed out, expired or disabled: no point retrying
       disconnected();
-      scheduleReconnect();
+      if (!ended) scheduleReconnect();
     };
   }
 
