@@ -1,4 +1,4 @@
-"""Storage for the gateway: encrypted conversations, web sessions, handoff requests and
+"""Storage for the gateway: encrypted conversations, web sessions, the handoff queue and
 versioned content, on SQLite or PostgreSQL (SQLAlchemy 2 async, Alembic migrations)."""
 
 from bot.storage.crypto import Keyring
@@ -8,10 +8,19 @@ from bot.storage.errors import (
     KeyMaterialError,
     StorageError,
 )
+from bot.storage.queue import (
+    CLOSE_OUTCOMES,
+    OUTCOMES,
+    NoteRecord,
+    QueueEntry,
+    QueueStore,
+)
 from bot.storage.store import ConversationRecord, Store, StoredMessage
 from bot.storage.types import Channel, ConversationState, Language, RiskLabel, Sender
 
 __all__ = [
+    "CLOSE_OUTCOMES",
+    "OUTCOMES",
     "Channel",
     "ConversationNotFound",
     "ConversationRecord",
@@ -20,6 +29,9 @@ __all__ = [
     "KeyMaterialError",
     "Keyring",
     "Language",
+    "NoteRecord",
+    "QueueEntry",
+    "QueueStore",
     "RiskLabel",
     "Sender",
     "StorageError",

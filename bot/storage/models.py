@@ -2,8 +2,9 @@
 creates exactly this; a test compares the two.
 
 Nothing here holds a raw external identifier or message text in clear:
-``user_pseudonym`` and ``web_sessions.token_hash`` are HMACs, ``messages.body`` is sealed
-with the conversation's data key, ``intent``/``risk``/``reasons`` are short codes.
+``user_pseudonym`` and ``web_sessions.token_hash`` are HMACs, ``messages.body`` and
+``handoff_notes.body`` are sealed with the conversation's data key, ``intent``/``risk``/
+``reasons``/``outcome`` are short codes.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -96,6 +98,8 @@ class Conversation(Base):
     next_seq: Mapped[int] = mapped_column(Integer)
     # The staff account (staff.id) holding this conversation; set by the queue (handoff).
     assigned_to: Mapped[str | None] = mapped_column(String(32), index=True)
+    # The outcome code of a closed conversation (``left``: "left — do not contact").
+    outcome: Mapped[str | None] = mapped_column(String(32))
 
 
 class Message(Base):
@@ -131,7 +135,14 @@ class WebSession(Base):
 
 
 class HandoffRequest(Base):
+    """One queue episode of a conversation: open while ``ended_at`` is NULL. ``created_at``
+    is when it entered the queue (kept when a counsellor releases it back to the queue)."""
+
     __tablename__ = "handoff_requests"
+    # Finds the open episode of a conversation (conversation_id = ? AND ended_at IS NULL).
+    __table_args__ = (
+        Index("ix_handoff_requests_conversation_id_ended_at", "conversation_id", "ended_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     conversation_id: Mapped[str] = mapped_column(
@@ -141,6 +152,29 @@ class HandoffRequest(Base):
     level: Mapped[str] = mapped_column(String(16))
     reasons: Mapped[list[str]] = mapped_column(JSON)  # codes only, never message text
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(32))  # staff.id
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    first_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Since when the person has been waiting for a counsellor's reply (NULL: not waiting).
+    awaiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(String(32))
+
+
+class HandoffNote(Base):
+    """A counsellor's private note on a conversation, sealed with the conversation's data
+    key (so it is shredded with the conversation). Never shown to the person."""
+
+    __tablename__ = "handoff_notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    staff_id: Mapped[str] = mapped_column(String(32))  # staff.id (accounts are never deleted)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    body: Mapped[bytes] = mapped_column(LargeBinary)  # sealed JSON {"note", "by"}
 
 
 class ContentDocument(Base):
@@ -160,6 +194,7 @@ conversations = cast(Table, Conversation.__table__)
 messages = cast(Table, Message.__table__)
 web_sessions = cast(Table, WebSession.__table__)
 handoff_requests = cast(Table, HandoffRequest.__table__)
+handoff_notes = cast(Table, HandoffNote.__table__)
 content_documents = cast(Table, ContentDocument.__table__)
 
 

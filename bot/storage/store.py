@@ -29,7 +29,6 @@ import json
 import logging
 import os
 import queue
-import re
 import secrets
 import threading
 import uuid
@@ -64,12 +63,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.sql.expression import Executable
 
+from bot.storage.codes import check_code as _code
 from bot.storage.crypto import Keyring
 from bot.storage.errors import ConversationNotFound, DecryptionError, StorageError
 from bot.storage.models import (
     UTCDateTime,
     content_documents,
     conversations,
+    handoff_notes,
     handoff_requests,
     messages,
     telegram_chats,
@@ -77,6 +78,7 @@ from bot.storage.models import (
     telegram_updates,
     web_sessions,
 )
+from bot.storage.queue import QueueStore
 from bot.storage.staff import StaffStore
 from bot.storage.types import Channel, ConversationState, Language, RiskLabel, Sender
 
@@ -93,8 +95,6 @@ _MAX_BATCH: Final = 256
 _PURGE_CHUNK: Final = 200
 _SEEN_REFRESH: Final = timedelta(minutes=5)
 _MAX_TOKEN_CHARS: Final = 256
-# Intent names, reason codes, document names: short machine identifiers, never free text.
-_CODE: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:/-]{0,63}")
 
 T = TypeVar("T")
 Operation = Callable[[Connection], T]
@@ -179,12 +179,6 @@ def _execute(statement: Executable, parameters: Mapping[str, Any] | None = None)
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def _code(value: str, what: str) -> str:
-    if not isinstance(value, str) or not _CODE.fullmatch(value):
-        raise ValueError(f"{what} must be a short code ([A-Za-z0-9_.:/-], at most 64 chars)")
-    return value
 
 
 def _buttons(buttons: Sequence[Mapping[str, str]] | None) -> list[dict[str, str]]:
@@ -451,6 +445,11 @@ class Store:
     def staff(self) -> StaffStore:
         """Staff accounts, sessions, setup tokens, assignment and the audit log."""
         return StaffStore(self._backend.read, self._submit, self._keyring)
+
+    @property
+    def queue(self) -> QueueStore:
+        """The handoff queue: episodes, transitions, timers' marks and counsellors' notes."""
+        return QueueStore(self._backend.read, self._submit, self._keyring)
 
     async def close(self) -> None:
         """Finish queued writes, stop the writer and release all connections."""
@@ -796,6 +795,7 @@ class Store:
             for table in (
                 messages,
                 web_sessions,
+                handoff_notes,
                 handoff_requests,
                 telegram_chats,
                 telegram_messages,

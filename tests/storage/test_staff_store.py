@@ -30,7 +30,7 @@ def test_the_migrations_have_exactly_one_head() -> None:
     config = Config(str(store_module._ALEMBIC_INI))
     config.set_main_option("script_location", str(store_module._MIGRATIONS))
     heads = ScriptDirectory.from_config(config).get_heads()
-    assert heads == ["0003"]
+    assert heads == ["0004"]
 
 
 async def test_accounts_are_unique_by_username(store: Store) -> None:

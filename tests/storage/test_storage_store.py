@@ -463,7 +463,7 @@ async def test_migrations_run_twice_and_match_models(db_url: str, store: Store) 
                 return list(compare_metadata(MigrationContext.configure(sync_conn), Base.metadata))
 
             differences = await conn.run_sync(diff)
-        assert version == "0003"  # the head (test_staff_store.py: exactly one head)
+        assert version == "0004"  # the head (test_staff_store.py: exactly one head)
         assert differences == []
     finally:
         await reopened.close()
