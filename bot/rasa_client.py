@@ -1,4 +1,5 @@
-"""HTTP client for Rasa: the REST channel for conversations, the HTTP API for parsing.
+"""HTTP client for Rasa: the REST channel for conversations, the HTTP API for parsing and
+for resuming a conversation that a counsellor handed back (docs/CONTRACTS.md, "Rasa HTTP API").
 
 Failure policy (the person must never wait long or be left without an answer):
 - one attempt is bounded by `timeout` seconds;
@@ -14,9 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 
@@ -24,6 +26,15 @@ from bot.errors import RasaUnavailable
 from bot.messages import BotText, Button
 
 META_KEY = "_gw"
+HANDED_BACK_INTENT = "EXTERNAL_handed_back"
+# Slots of the screening form: an interrupted screening's answers are discarded on resume,
+# as when danger interrupts it (rasa_project/actions: action_reset_screening).
+LAP_SLOTS = tuple(f"lap_{i}" for i in range(1, 12))
+# Names no input channel, so Rasa collects the bot's answers into its HTTP answer
+# (rasa/server.py: _get_output_channel falls back to a CollectingOutputChannel).
+COLLECTOR = "collector"
+
+_Body = Mapping[str, Any] | Sequence[Mapping[str, Any]]  # a JSON object, or a list of them
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +143,7 @@ class RasaClient:
         return parse_reply(data)
 
     async def parse(self, text: str) -> tuple[str | None, float | None]:
-        params = {"token": self._token} if self._token else {}
+        params = self._api_params()
         data = await self._post("/model/parse", {"text": text}, params=params)
         intent = data.get("intent") if isinstance(data, dict) else None
         if not isinstance(intent, dict):
@@ -144,11 +155,46 @@ class RasaClient:
             float(conf) if isinstance(conf, int | float) else None,
         )
 
+    async def resume(self, conversation_id: str, language: str, channel: str) -> list[BotText]:
+        """Give a conversation back to the dialogue after a counsellor handed it back.
+
+        Two HTTP API calls, each under the usual deadline, retry and circuit rules:
+        1. append events that end any active form (`active_loop` null, `requested_slot`
+           and the screening answers reset) and set `language`/`channel`, so the answer is
+           in the conversation's language even if Rasa forgot the tracker meanwhile;
+        2. trigger the external intent `EXTERNAL_handed_back`; its rule answers
+           `utter_handed_back` through the NLG endpoint.
+        Returns the bot messages of step 2 (texts with buttons; the `_gw` block dropped).
+        Raises `RasaUnavailable` when either call fails (the form may then already be over).
+        """
+        params = {**self._api_params(), "include_events": "NONE"}
+        path = f"/conversations/{quote(conversation_id, safe='')}"
+        events: list[dict[str, Any]] = [
+            {"event": "active_loop", "name": None},
+            {"event": "slot", "name": "requested_slot", "value": None},
+            *({"event": "slot", "name": slot, "value": None} for slot in LAP_SLOTS),
+            {"event": "slot", "name": "language", "value": language},
+            {"event": "slot", "name": "channel", "value": channel},
+        ]
+        await self._post(f"{path}/tracker/events", events, params=params)
+        data = await self._post(
+            f"{path}/trigger_intent",
+            {"name": HANDED_BACK_INTENT},
+            params={**params, "output_channel": COLLECTOR},
+        )
+        messages = data.get("messages") if isinstance(data, dict) else None
+        if not isinstance(messages, list):
+            raise RasaUnavailable("Rasa answered trigger_intent without messages")
+        return list(parse_reply(messages).messages)
+
+    def _api_params(self) -> dict[str, str]:
+        return {"token": self._token} if self._token else {}
+
     async def forget(self, conversation_id: str) -> bool:
         """Replace Rasa's tracker of a conversation by an empty one (HTTP API, token), so
         its in-memory tracker store keeps no transcript of a conversation that went quiet.
         Maintenance, not a person's turn: it does not count for the circuit breaker."""
-        params = {"token": self._token} if self._token else {}
+        params = self._api_params()
         url = f"{self._base}/conversations/{conversation_id}/tracker/events"
         try:
             async with self._session.put(
@@ -158,7 +204,7 @@ class RasaClient:
         except (aiohttp.ClientError, TimeoutError):
             return False
 
-    async def _post(self, path: str, body: Mapping[str, Any], params: Mapping[str, str]) -> Any:
+    async def _post(self, path: str, body: _Body, params: Mapping[str, str]) -> Any:
         if not self.breaker.allow():
             raise RasaUnavailable("circuit open")
         loop = asyncio.get_running_loop()
@@ -181,7 +227,7 @@ class RasaClient:
             return result
 
     async def _attempt(
-        self, path: str, body: Mapping[str, Any], params: Mapping[str, str], remaining: float
+        self, path: str, body: _Body, params: Mapping[str, str], remaining: float
     ) -> Any:
         timeout = aiohttp.ClientTimeout(total=max(remaining, 0.01))
         try:

@@ -7,7 +7,9 @@ Rasa's validator warns about two things this project does on purpose:
   (`response="utter_x"` in actions/*.py). Those keys are listed here from the domain
   and the action code, not by hand.
 - "The intent 'share_location' ... is not found in the NLU training data.": the gateway
-  sends it as the payload `/share_location` only (docs/CONTRACTS.md).
+  sends it as the payload `/share_location` only (docs/CONTRACTS.md). The same for the
+  external intents (`EXTERNAL_*`), which the gateway triggers through the HTTP API
+  (`POST /conversations/<id>/trigger_intent`) and nobody ever types.
 Warnings that Rasa itself marks as expected (rasa.utils.common.EXPECTED_WARNINGS) are
 ignored as `rasa data validate` does. Every other warning, and every error, fails the
 run (exit 1).
@@ -26,8 +28,9 @@ import yaml
 
 PROJECT = Path(__file__).resolve().parent.parent
 PAYLOAD_ONLY_INTENTS = {"share_location"}
+EXTERNAL_PREFIX = "EXTERNAL_"
 UNUSED_UTTERANCE = re.compile(r"The utterance '(utter_[a-z0-9_]+)' is not used in any")
-INTENT_WITHOUT_DATA = re.compile(r"The intent '([a-z_]+)' is listed in the domain file")
+INTENT_WITHOUT_DATA = re.compile(r"The intent '([A-Za-z_]+)' is listed in the domain file")
 
 
 def responses_sent_outside_stories(root: Path) -> set[str]:
@@ -41,6 +44,12 @@ def responses_sent_outside_stories(root: Path) -> set[str]:
     return keys & set(domain.get("responses") or {})
 
 
+def external_intents_in_domain(root: Path) -> set[str]:
+    domain = yaml.safe_load((root / "domain.yml").read_text(encoding="utf-8"))
+    names = {i if isinstance(i, str) else next(iter(i)) for i in domain.get("intents") or []}
+    return {name for name in names if name.startswith(EXTERNAL_PREFIX)}
+
+
 def main() -> int:
     import rasa.cli.utils
     from rasa.shared.importers.importer import TrainingDataImporter
@@ -48,6 +57,7 @@ def main() -> int:
 
     root = PROJECT
     allowed_utterances = responses_sent_outside_stories(root)
+    external_intents = external_intents_in_domain(root)
     importer = TrainingDataImporter.load_from_config(
         str(root / "config.yml"), str(root / "domain.yml"), [str(root / "data")]
     )
@@ -70,12 +80,15 @@ def main() -> int:
         intent = INTENT_WITHOUT_DATA.search(text)
         if utterance and utterance.group(1) in allowed_utterances:
             expected += 1
-        elif intent and intent.group(1) in PAYLOAD_ONLY_INTENTS:
+        elif intent and intent.group(1) in PAYLOAD_ONLY_INTENTS | external_intents:
             expected += 1
         else:
             unexpected.append(text)
 
-    print(f"validate_data: {expected} expected warnings (form/action responses, payloads)")
+    print(
+        f"validate_data: {expected} expected warnings "
+        "(form/action responses, payload-only and external intents)"
+    )
     for text in unexpected:
         print(f"validate_data: WARNING {text}")
     if unexpected:

@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestServer
 
 from bot.errors import RasaUnavailable
 from bot.launcher import free_port
+from bot.messages import BotText, Button
 from bot.rasa_client import CircuitBreaker, RasaClient, parse_reply
 from bot.settings import Secret
 
@@ -23,6 +24,10 @@ class FakeRasa:
         self.mode = "ok"
         self.bodies: list[dict[str, Any]] = []
         self.forgotten: list[tuple[str, str | None, Any]] = []
+        # (path kind, conversation id, query, body) of every HTTP API call of a resume
+        self.api_calls: list[tuple[str, str, dict[str, str], Any]] = []
+        self.events_mode = "ok"
+        self.trigger_mode = "ok"
 
     async def webhook(self, request: web.Request) -> web.Response:
         self.hits += 1
@@ -51,6 +56,42 @@ class FakeRasa:
         )
         return web.json_response({"events": []})
 
+    async def append_events(self, request: web.Request) -> web.Response:
+        self.api_calls.append(
+            ("events", request.match_info["cid"], dict(request.query), await request.json())
+        )
+        if self.events_mode == "500":
+            return web.Response(status=500)
+        if self.events_mode == "slow":
+            await asyncio.sleep(5)
+        return web.json_response({"sender_id": request.match_info["cid"], "events": None})
+
+    async def trigger_intent(self, request: web.Request) -> web.Response:
+        self.api_calls.append(
+            ("trigger", request.match_info["cid"], dict(request.query), await request.json())
+        )
+        if self.trigger_mode == "404":  # what Rasa says when the model lacks the intent
+            return web.json_response({"status": "failure", "code": 404}, status=404)
+        if self.trigger_mode == "no-messages":  # output_channel that is not a collector
+            return web.json_response({"tracker": {}})
+        cid = request.match_info["cid"]
+        return web.json_response(
+            {
+                "tracker": {"sender_id": cid, "events": None, "active_loop": {}},
+                "messages": [
+                    {
+                        "recipient_id": cid,
+                        "text": "Bạn đang trò chuyện lại với trợ lý tự động.",
+                        "buttons": [{"title": "Người tư vấn", "payload": "/request_human"}],
+                    },
+                    {
+                        "recipient_id": cid,
+                        "custom": {"_gw": {"intent": "EXTERNAL_handed_back", "confidence": None}},
+                    },
+                ],
+            }
+        )
+
     async def parse(self, request: web.Request) -> web.Response:
         assert request.query.get("token") == "tok"
         return web.json_response({"intent": {"name": "danger_now", "confidence": 0.88}})
@@ -63,6 +104,8 @@ async def rasa() -> Any:
     app.router.add_post("/webhooks/rest/webhook", fake.webhook)
     app.router.add_post("/model/parse", fake.parse)
     app.router.add_put("/conversations/{cid}/tracker/events", fake.replace_events)
+    app.router.add_post("/conversations/{cid}/tracker/events", fake.append_events)
+    app.router.add_post("/conversations/{cid}/trigger_intent", fake.trigger_intent)
     server = TestServer(app, host="127.0.0.1")
     await server.start_server()
     yield fake, str(server.make_url("")).rstrip("/")
@@ -168,6 +211,84 @@ def test_breaker_reopens_when_the_probe_fails() -> None:
 def test_parse_reply_rejects_non_list_bodies() -> None:
     with pytest.raises(RasaUnavailable):
         parse_reply({"oops": 1})
+
+
+async def test_resume_ends_the_form_then_triggers_the_handed_back_intent(rasa) -> None:
+    fake, url = rasa
+    session, client = await make_client(url)
+    async with session:
+        messages = await client.resume("abc123", "en", "telegram")
+    assert messages == [
+        BotText(
+            "Bạn đang trò chuyện lại với trợ lý tự động.",
+            (Button("Người tư vấn", "/request_human"),),
+        )
+    ]  # texts with their buttons; the NLG's _gw block is not a message
+    (kind1, cid1, query1, events), (kind2, cid2, query2, body) = fake.api_calls
+    assert (kind1, cid1, kind2, cid2) == ("events", "abc123", "trigger", "abc123")
+    assert query1 == {"token": "tok", "include_events": "NONE"}
+    assert query2 == {"token": "tok", "include_events": "NONE", "output_channel": "collector"}
+    assert body == {"name": "EXTERNAL_handed_back"}
+    assert events[:2] == [
+        {"event": "active_loop", "name": None},
+        {"event": "slot", "name": "requested_slot", "value": None},
+    ]
+    slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
+    assert all(slots[f"lap_{i}"] is None for i in range(1, 12))  # partial answers dropped
+    assert (slots["language"], slots["channel"]) == ("en", "telegram")
+    assert not client.breaker.is_open
+
+
+async def test_resume_fails_when_the_form_cannot_be_ended(rasa) -> None:
+    fake, url = rasa
+    fake.events_mode = "500"
+    session, client = await make_client(url)
+    async with session:
+        with pytest.raises(RasaUnavailable, match="HTTP 500"):
+            await client.resume("abc", "vi", "web")
+    assert [call[0] for call in fake.api_calls] == ["events"]  # no intent without the reset
+
+
+@pytest.mark.parametrize(("mode", "reason"), [("404", "HTTP 404"), ("no-messages", "messages")])
+async def test_resume_fails_when_rasa_gives_no_answer(rasa, mode: str, reason: str) -> None:
+    fake, url = rasa
+    fake.trigger_mode = mode
+    session, client = await make_client(url)
+    async with session:
+        with pytest.raises(RasaUnavailable, match=reason):
+            await client.resume("abc", "vi", "web")
+    assert [call[0] for call in fake.api_calls] == ["events", "trigger"]
+
+
+async def test_slow_resume_fails_within_the_deadline(rasa) -> None:
+    fake, url = rasa
+    fake.events_mode = "slow"
+    session, client = await make_client(url, timeout=0.4)
+    async with session:
+        started = time.monotonic()
+        with pytest.raises(RasaUnavailable, match="timeout"):
+            await client.resume("abc", "vi", "web")
+        assert time.monotonic() - started < 0.8
+    assert len(fake.api_calls) == 1  # a timed-out call is not re-sent
+
+
+async def test_resume_honours_the_circuit_breaker() -> None:
+    session, client = await make_client(f"http://127.0.0.1:{free_port()}")
+    async with session:
+        for _ in range(3):
+            with pytest.raises(RasaUnavailable):
+                await client.resume("abc", "vi", "web")
+        assert client.breaker.is_open
+        with pytest.raises(RasaUnavailable, match="circuit open"):
+            await client.resume("abc", "vi", "web")
+
+
+async def test_resume_quotes_the_conversation_id(rasa) -> None:
+    fake, url = rasa
+    session, client = await make_client(url)
+    async with session:
+        await client.resume("a/b?c", "vi", "web")
+    assert {call[1] for call in fake.api_calls} == {"a/b?c"}
 
 
 async def test_forget_replaces_the_tracker_with_nothing(rasa) -> None:

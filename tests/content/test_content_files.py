@@ -23,6 +23,38 @@ CONTRACTS = ROOT / "docs" / "CONTRACTS.md"
 
 LANGS = ("vi", "en")
 KINDS = {"one_stop_centre", "shelter", "legal_aid", "police", "hospital", "hotline"}
+# Variables other than {hotline.<id>}: the keys that take them, and which (each variation
+# of such a key uses all of them, in vi and en alike; no other key takes any).
+KEY_VARIABLES: dict[str, frozenset[str]] = {
+    "utter_services_found": frozenset({"province", "services"}),
+    "gw_queue_joined": frozenset({"position", "wait"}),
+    "gw_queue_joined_unknown": frozenset({"position"}),
+    "gw_queue_waiting": frozenset({"position"}),
+    "gw_wait_minutes": frozenset({"minutes"}),
+}
+# The gateway's messages about the queue and the counsellor (docs/HANDOFF.md).
+HANDOFF_KEYS = (
+    "gw_queue_joined",
+    "gw_queue_joined_unknown",
+    "gw_queue_offline",
+    "gw_queue_waiting",
+    "gw_counsellor_joined",
+    "gw_queue_returned",
+    "gw_handed_back",
+    "gw_conversation_closed",
+)
+# Inserted by a counsellor into the reply box (handoff/queue.py lists the same keys).
+CANNED_KEYS = (
+    "canned_greeting",
+    "canned_safe_now",
+    "canned_can_talk",
+    "canned_take_time",
+    "canned_emergency",
+    "canned_services",
+    "canned_goodbye",
+)
+# Phrases the gateway puts into {wait}: not messages of their own.
+WAIT_KEYS = ("gw_wait_minutes", "gw_wait_one_minute", "gw_wait_under_minute")
 LEGAL_KEYS = (
     "utter_legal_rights",
     "utter_protection_order",
@@ -93,7 +125,7 @@ def contract_section(heading: str) -> str:
 @functools.cache
 def contract_response_keys() -> frozenset[str]:
     section = contract_section("## Response keys")
-    keys = set(re.findall(r"\b(?:utter|gw)_[a-z0-9_]*[a-z0-9]\b", section))
+    keys = set(re.findall(r"\b(?:utter|gw|canned)_[a-z0-9_]*[a-z0-9]\b", section))
     # "utter_ask_lap_1 … utter_ask_lap_11" stands for the whole numbered range
     numbered = r"\b((?:utter|gw)_[a-z0-9_]*?_)(\d+)\s*(?:…|\.\.\.)\s*\1(\d+)\b"
     for prefix, first, last in re.findall(numbered, section):
@@ -177,6 +209,8 @@ def test_contract_parser_finds_the_known_keys() -> None:
     assert {"utter_greet", "utter_ok", "gw_unavailable", "gw_safety_notice"} <= keys
     assert {f"utter_ask_lap_{i}" for i in range(1, 12)} <= keys
     assert "utter_ask_lap_12" not in keys
+    assert {"utter_handed_back", *HANDOFF_KEYS, *CANNED_KEYS, *WAIT_KEYS} <= keys
+    assert "gw_handoff_recorded" not in keys  # live chat exists now: that text was untrue
     assert {"police", "peace_house", "anh_duong_phu_tho"} <= contract_hotline_ids()
     assert {"affirm", "deny", "stop", "request_human"} <= contract_intents()
 
@@ -232,14 +266,14 @@ def test_response_variables(key: str) -> None:
                 if name.startswith("hotline."):
                     assert name.removeprefix("hotline.") in load("hotlines"), f"{key}: {name}"
                 else:
-                    assert key == "utter_services_found" and name in {"province", "services"}, (
+                    assert name in KEY_VARIABLES.get(key, ()), (
                         f"{key}.{lang}: variable {{{name}}} has no value here"
                     )
             per_lang[lang] |= variables(text)
     assert per_lang["vi"] == per_lang["en"], f"{key}: vi and en use different variables"
-    if key == "utter_services_found":
-        for _lang, item in variations(key):
-            assert {"province", "services"} <= variables(item["text"])
+    for lang, item in variations(key):
+        missing = KEY_VARIABLES.get(key, frozenset()) - variables(item["text"])
+        assert not missing, f"{key}.{lang}: the text never shows {sorted(missing)}"
 
 
 @pytest.mark.parametrize("key", ALL_KEYS)
@@ -330,8 +364,13 @@ def test_safety_critical_messages_name_the_right_numbers() -> None:
 
     for found in all_vars("gw_unavailable"):
         assert {"hotline.police", "hotline.peace_house", "hotline.child"} <= found
-    for found in all_vars("gw_handoff_recorded"):
-        assert {"hotline.police", "hotline.peace_house", "hotline.farmers_union"} <= found
+    # Nobody on duty: the person must leave with numbers that answer around the clock.
+    for key in ("gw_queue_offline", "gw_conversation_closed"):
+        for found in all_vars(key):
+            assert {"hotline.police", "hotline.peace_house", "hotline.farmers_union"} <= found
+    for key in ("gw_queue_joined", "gw_queue_joined_unknown", "gw_queue_returned"):
+        for found in all_vars(key):
+            assert {"hotline.police", "hotline.peace_house"} <= found, key
     for key in ("gw_imminent", "utter_danger_now"):
         for _lang, item in variations(key):
             assert "{hotline.police}" in item["text"].split("\n", 1)[0], key
@@ -342,9 +381,52 @@ def test_safety_critical_messages_name_the_right_numbers() -> None:
         "utter_suicidal",
         "utter_child_at_risk",
         "gw_rate_limited",
+        "gw_queue_waiting",
+        "gw_handed_back",
+        "utter_handed_back",
+        "canned_emergency",
     ):
         for found in all_vars(key):
             assert "hotline.police" in found, key
+    for _lang, item in variations("canned_emergency"):
+        assert "{hotline.police}" in item["text"].split("\n", 1)[0]
+
+
+def test_handoff_messages_are_plain_system_notices() -> None:
+    for key in HANDOFF_KEYS:
+        for lang, item in variations(key):
+            assert not item.get("buttons"), f"{key}.{lang}: system notices carry no buttons"
+            assert "\n" in item["text"], f"{key}.{lang}: a neutral first line, then the rest"
+
+
+def test_handed_back_offers_a_counsellor_again() -> None:
+    for lang, item in variations("utter_handed_back"):
+        payloads = [b["payload"] for b in item.get("buttons") or []]
+        assert "/request_human" in payloads, lang
+
+
+def test_canned_replies_one_each_no_buttons() -> None:
+    responses = load("responses")
+    shipped = {key for key in responses if key.startswith("canned_")}
+    assert shipped == set(CANNED_KEYS)
+    for key in CANNED_KEYS:
+        for lang in LANGS:
+            items = responses[key][lang]
+            assert len(items) == 1, f"{key}.{lang}: one text, inserted as it is"
+            assert not items[0].get("buttons"), f"{key}.{lang}: a counsellor's reply is text"
+
+
+def test_wait_phrases_fit_into_a_sentence() -> None:
+    for key in WAIT_KEYS:
+        for lang, item in variations(key):
+            text = item["text"]
+            assert "\n" not in text and len(text) <= 40, f"{key}.{lang}"
+            assert text == text.strip() and text[0].islower(), f"{key}.{lang}: mid-sentence"
+            assert not text.endswith((".", "!", "?")), f"{key}.{lang}: mid-sentence"
+            assert not item.get("buttons"), f"{key}.{lang}"
+    for lang in LANGS:
+        # one variation each: a phrase inside another message must not change at random
+        assert all(len(load("responses")[key][lang]) == 1 for key in WAIT_KEYS), lang
 
 
 # ---- sources.yml ------------------------------------------------------------------------------
