@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,8 +36,10 @@ from bot.core import ConversationCore, Dialogue
 from bot.nlg import render_for_rasa
 from bot.rasa_client import CircuitBreaker, RasaClient
 from bot.settings import Settings
-from bot.storage import Keyring, Store
+from bot.storage import Channel, Keyring, Store
 from bot.tg.runtime import TelegramRuntime, build_runtime
+from handoff.queue import HandoffQueue
+from handoff.web import QUEUE as HANDOFF_QUEUE
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
@@ -58,6 +61,7 @@ CONTENT = web.AppKey("content", ContentHolder)
 CORE = web.AppKey("core", ConversationCore)
 RASA = web.AppKey("rasa", RasaClient)
 TELEGRAM = web.AppKey("telegram", TelegramRuntime)
+SOCKETS = web.AppKey("sockets", weakref.WeakSet[web.WebSocketResponse])  # the widgets' /ws
 
 
 class PrivateAccessLogger(AbstractAccessLogger):
@@ -163,6 +167,7 @@ async def _telegram(app: web.Application) -> AsyncIterator[None]:
     app[TELEGRAM] = runtime
     await runtime.start()
     yield
+    app[CORE].set_outlet(Channel.TELEGRAM, None)
     await runtime.stop()
 
 
@@ -171,6 +176,16 @@ async def telegram_webhook(request: web.Request) -> web.Response:
     if runtime is None:
         return web.json_response({"error": "not_found"}, status=404)
     return await runtime.webhook(request)
+
+
+async def _close_sockets(app: web.Application) -> None:
+    """Open WebSockets would hold the shutdown until its timeout: close them (the widget
+    and the console reconnect by themselves)."""
+    if HANDOFF_QUEUE in app:
+        app[HANDOFF_QUEUE].close_consoles()
+    sockets: weakref.WeakSet[web.WebSocketResponse] = app[SOCKETS]
+    for ws in list(sockets):
+        await ws.close(code=aiohttp.WSCloseCode.GOING_AWAY, message=b"restarting")
 
 
 def _dialogue(override: Dialogue | None) -> Callable[[web.Application], AsyncIterator[None]]:
@@ -185,10 +200,16 @@ def _dialogue(override: Dialogue | None) -> Callable[[web.Application], AsyncIte
                 CircuitBreaker(settings.breaker_failures, settings.breaker_reset),
             )
             app[RASA] = client
-            app[CORE] = ConversationCore(
+            core = ConversationCore(
                 app[STORE], override or client, app[CONTENT], settings.max_text_chars
             )
+            queue = HandoffQueue(settings, app[STORE], core, app[CONTENT], client.resume)
+            core.attach_handoff(queue)
+            app[CORE] = core
+            app[HANDOFF_QUEUE] = queue
+            await queue.start()
             yield
+            await queue.stop()
 
     return ctx
 
@@ -224,7 +245,9 @@ async def healthz(request: web.Request) -> web.Response:
 async def websocket(request: web.Request) -> web.StreamResponse:
     access.access_websocket(request, request.app[SETTINGS])
     app = request.app
-    return await webchat.serve_connection(request, app[CORE], app[CONTENT], app[SETTINGS])
+    return await webchat.serve_connection(
+        request, app[CORE], app[CONTENT], app[SETTINGS], app[SOCKETS]
+    )
 
 
 async def nlg(request: web.Request) -> web.Response:
@@ -272,6 +295,8 @@ def create_app(settings: Settings, *, dialogue: Dialogue | None = None) -> web.A
     app.cleanup_ctx.append(_dialogue(dialogue))
     app.cleanup_ctx.append(_rasa_janitor)
     app.cleanup_ctx.append(_telegram)
+    app[SOCKETS] = weakref.WeakSet()
+    app.on_shutdown.append(_close_sockets)
     app.router.add_get("/", index)
     app.router.add_static("/static/", STATIC)
     app.router.add_get("/widget.js", widget_js)

@@ -8,6 +8,14 @@ handoff decision → store and emit every answer.
 Channels call `handle()` with an `emit` callback; each answer is stored before it is
 emitted, so a reconnecting client can replay it. Turns of one conversation are
 serialised; different conversations run concurrently.
+
+While a conversation is queued for, or held by, a counsellor, the core never calls Rasa:
+it screens and stores the message and passes it to the handoff queue (the `Handoff`
+protocol, implemented by `handoff/queue.py`). Messages that do not answer a turn (a
+counsellor's reply, "a counsellor has joined") reach the person through `deliver()`:
+stored first, then pushed to the channel's outlet (Telegram) or to the live connections
+attached to the conversation (the widget); a widget that is not connected gets them when
+it resumes (replay). See docs/HANDOFF.md.
 """
 
 from __future__ import annotations
@@ -31,7 +39,7 @@ from bot.storage import ConversationNotFound, ConversationRecord, Store, StoredM
 from bot.storage.types import Channel, ConversationState, Language, RiskLabel, Sender
 from bot.text import detect_language, normalize
 from bot.triage import Assessment, assess
-from handoff.policy import decide
+from handoff.policy import HandoffDecision, decide
 
 log = logging.getLogger(__name__)
 
@@ -69,12 +77,55 @@ class TurnResult:
 
 
 Emit = Callable[[Outbound], Awaitable[None]]
+Typing = Callable[[bool], Awaitable[None]]
 
 
 class Dialogue(Protocol):
     async def send(
         self, conversation_id: str, text: str, metadata: Mapping[str, Any]
     ) -> RasaReply: ...
+
+
+class Handoff(Protocol):
+    """What the core tells the handoff queue (handoff/queue.py)."""
+
+    async def requested(
+        self,
+        conversation: ConversationRecord,
+        decision: HandoffDecision,
+        language: str,
+        emit: Emit,
+    ) -> None:
+        """A bot turn decided the conversation needs a human: queue it, tell the person."""
+
+    async def person_wrote(
+        self,
+        conversation: ConversationRecord,
+        message: StoredMessage,
+        assessment: Assessment,
+        language: str,
+        emit: Emit,
+    ) -> None:
+        """The person wrote while queued or with a counsellor (stored, screened)."""
+
+    async def person_left(self, conversation_id: str, *, forgotten: bool) -> None:
+        """The person left (quick exit, /exit) or had everything forgotten."""
+
+
+class ChannelOutlet(Protocol):
+    """How a channel without live connections (Telegram) receives `deliver()`ed messages."""
+
+    async def deliver(self, conversation_id: str, out: Outbound) -> None: ...
+
+    async def typing(self, conversation_id: str, on: bool) -> None: ...
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Listener:
+    """A live connection of the person (a widget socket) attached to a conversation."""
+
+    emit: Emit
+    typing: Typing
 
 
 class ConversationCore:
@@ -94,6 +145,82 @@ class ConversationCore:
         # goes through this core (one gateway process owns its conversations), so a turn
         # does not need to read the row back. Bounded; a miss reads the database.
         self._records: OrderedDict[str, ConversationRecord] = OrderedDict()
+        self._handoff: Handoff | None = None
+        self._outlets: dict[Channel, ChannelOutlet] = {}
+        self._listeners: dict[str, set[Listener]] = {}
+
+    # -- wiring ----------------------------------------------------------------------
+
+    def attach_handoff(self, handoff: Handoff) -> None:
+        self._handoff = handoff
+
+    @property
+    def handoff(self) -> Handoff:
+        if self._handoff is None:
+            raise RuntimeError("no handoff queue attached to the conversation core")
+        return self._handoff
+
+    def set_outlet(self, channel: Channel, outlet: ChannelOutlet | None) -> None:
+        """The outlet of a channel without live connections (Telegram); None removes it."""
+        if outlet is None:
+            self._outlets.pop(channel, None)
+        else:
+            self._outlets[channel] = outlet
+
+    def listen(self, conversation_id: str, listener: Listener) -> Callable[[], None]:
+        """Attach a live connection; returns the function that detaches it."""
+        self._listeners.setdefault(conversation_id, set()).add(listener)
+
+        def detach() -> None:
+            attached = self._listeners.get(conversation_id)
+            if attached is not None:
+                attached.discard(listener)
+                if not attached:
+                    del self._listeners[conversation_id]
+
+        return detach
+
+    async def deliver(
+        self, conversation_id: str, sender: Sender, message: BotText
+    ) -> tuple[Outbound, bool]:
+        """Store one message outside a turn (a counsellor's reply, a queue notice) and push
+        it to the person's channel; True if it reached the channel or a live connection.
+        Stored first: a widget that was not connected gets it when it resumes.
+        Raises ConversationNotFound."""
+        record = await self._conversation(conversation_id)
+        if record is None:
+            raise ConversationNotFound("conversation not found")
+        buttons = [{"title": b.title, "payload": b.payload} for b in message.buttons]
+        stored = await self._store.append_message(
+            conversation_id, sender, message.text, buttons=buttons
+        )
+        out = Outbound(seq=stored.seq, sender=sender, message=message)
+        delivered = False
+        outlet = self._outlets.get(record.channel)
+        if outlet is not None:
+            try:
+                await outlet.deliver(conversation_id, out)
+                delivered = True
+            except Exception as exc:
+                log.warning("delivery to the person's channel failed (%s)", type(exc).__name__)
+        for listener in tuple(self._listeners.get(conversation_id, ())):
+            try:
+                await listener.emit(out)
+                delivered = True
+            except Exception as exc:  # stored: the person gets it on resume
+                log.info("delivery to a live connection failed (%s)", type(exc).__name__)
+        return out, delivered
+
+    async def typing(self, conversation_id: str, channel: Channel, on: bool) -> None:
+        """Show (or stop showing) that a counsellor is writing. Best effort."""
+        outlet = self._outlets.get(channel)
+        try:
+            if outlet is not None:
+                await outlet.typing(conversation_id, on)
+            for listener in tuple(self._listeners.get(conversation_id, ())):
+                await listener.typing(on)
+        except Exception as exc:
+            log.info("typing indicator failed (%s)", type(exc).__name__)
 
     # -- sessions ------------------------------------------------------------------
 
@@ -128,13 +255,13 @@ class ConversationCore:
             for m in stored
         ]
 
-    async def end(self, conversation_id: str) -> None:
-        """Close a conversation (the web widget's quick exit): no turn runs in it any more
-        and its session id no longer resumes it. Unknown or forgotten: nothing to do."""
+    async def end(self, conversation_id: str, *, forgotten: bool = False) -> None:
+        """The person left (the widget's quick exit, Telegram's /exit): the conversation is
+        closed as "left — do not contact", no turn runs in it any more and its session id
+        no longer resumes it. `forgotten`: its rows are already gone (/forget). Unknown
+        or forgotten: nothing more to do."""
         with contextlib.suppress(ConversationNotFound):
-            await self._store.update_conversation(
-                conversation_id, state=ConversationState.CLOSED.value
-            )
+            await self.handoff.person_left(conversation_id, forgotten=forgotten)
         self.invalidate(conversation_id)
 
     async def set_language(self, conversation_id: str, language: str) -> ConversationRecord:
@@ -201,15 +328,12 @@ class ConversationCore:
             await self._emit(conversation_id, library.render("gw_truncated", language), emit, first)
 
         if conversation.state != ConversationState.BOT:
-            # A human is (or will be) in control: the gateway never calls Rasa then. Until the
-            # relay to counsellors exists (handoff issue), the person still gets the approved
-            # fail-safe answer with the numbers: never silent.
+            # Queued or with a counsellor: the gateway never calls Rasa then. The message is
+            # stored and passed to the queue, which relays it and answers when it should.
             assessment = assess(screened, None, None)
-            await self._emit(
-                conversation_id, library.render("gw_unavailable", language), emit, first
-            )
-            await first
+            stored = await first
             await self._finish(conversation, language, assessment)
+            await self.handoff.person_wrote(conversation, stored, assessment, language, emit)
             return TurnResult(assessment, None, None, rasa_answered=False)
 
         reply = await self._ask_rasa(conversation, text, inbound, language)
@@ -230,12 +354,10 @@ class ConversationCore:
         decision = decide(
             assessment, reply.payloads if reply else (), RiskLevel.parse(conversation.risk)
         )
-        if decision is not None:
-            await self._store.record_handoff_request(
-                conversation_id, decision.reason, decision.level.label, list(decision.reasons)
-            )
-            await self._emit(conversation_id, library.render("gw_handoff_recorded", language), emit)
         await self._finish(conversation, language, assessment)
+        if decision is not None:
+            current = await self._conversation(conversation_id)
+            await self.handoff.requested(current or conversation, decision, language, emit)
         return TurnResult(
             assessment,
             reply.intent if reply else None,
@@ -288,6 +410,10 @@ class ConversationCore:
         self._records.move_to_end(record.id)
         while len(self._records) > RECORD_CACHE_SIZE:
             self._records.popitem(last=False)
+
+    async def emit_text(self, conversation_id: str, message: BotText, emit: Emit) -> None:
+        """Store and emit one answer in a turn (the queue's notices to the person)."""
+        await self._emit(conversation_id, message, emit)
 
     async def _emit(
         self,

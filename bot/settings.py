@@ -55,6 +55,36 @@ def _exit_url(env: Mapping[str, str]) -> str:
     return url
 
 
+_HOURS = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)")
+
+
+def _hours(env: Mapping[str, str]) -> tuple[int, int] | None:
+    """HANDOFF_HOURS: ``always`` (default) or ``HH:MM-HH:MM`` (minutes since midnight, in
+    HANDOFF_TIMEZONE; an end before the start wraps past midnight)."""
+    raw = env.get("HANDOFF_HOURS", "").strip().lower()
+    if raw in ("", "always"):
+        return None
+    match = _HOURS.fullmatch(raw)
+    if match is None:
+        raise ConfigError("HANDOFF_HOURS must be 'always' or HH:MM-HH:MM, e.g. 07:00-22:00")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    if start == end or end > 24 * 60:
+        raise ConfigError("HANDOFF_HOURS must be a non-empty span within a day")
+    return start, end
+
+
+def _timezone(env: Mapping[str, str]) -> str:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    name = env.get("HANDOFF_TIMEZONE", "").strip() or "Asia/Ho_Chi_Minh"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"HANDOFF_TIMEZONE {name!r} is not a known time zone") from exc
+    return name
+
+
 TELEGRAM_MODES = ("webhook", "polling")
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
@@ -109,6 +139,14 @@ class Settings:
     staff_secure_cookies: bool = False  # force `Secure` (TLS ends at a proxy in front)
     staff_public_url: str = ""  # base of printed setup links, e.g. https://help.example.org
     staff_totp_issuer: str = "Staff console"
+    # The handoff queue (handoff/queue.py, docs/HANDOFF.md).
+    handoff_hours: tuple[int, int] | None = None  # None: always; else minutes [start, end)
+    handoff_timezone: str = "Asia/Ho_Chi_Minh"
+    handoff_max_chats: int = 3
+    handoff_escalate_minutes: float = 5.0
+    handoff_reply_minutes: float = 5.0
+    handoff_reminder_seconds: float = 120.0
+    handoff_tick_seconds: float = 15.0
     ws_max_frame: int = 16 * 1024
     ws_rate: float = 1.0
     ws_burst: int = 5
@@ -159,6 +197,12 @@ class Settings:
             staff_secure_cookies=env.get("STAFF_SECURE_COOKIES", "") in ("1", "true", "yes"),
             staff_public_url=env.get("STAFF_PUBLIC_URL", "").strip().rstrip("/"),
             staff_totp_issuer=env.get("STAFF_TOTP_ISSUER", "").strip() or "Staff console",
+            handoff_hours=_hours(env),
+            handoff_timezone=_timezone(env),
+            handoff_max_chats=_int(env, "HANDOFF_MAX_CHATS", 3),
+            handoff_escalate_minutes=_float(env, "HANDOFF_ESCALATE_MINUTES", 5.0),
+            handoff_reply_minutes=_float(env, "HANDOFF_REPLY_MINUTES", 5.0),
+            handoff_reminder_seconds=_float(env, "HANDOFF_REMINDER_SECONDS", 120.0),
             default_language=default_language,
             ws_rate=_float(env, "WS_RATE", 1.0),
             ws_burst=_int(env, "WS_BURST", 5),

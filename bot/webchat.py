@@ -14,13 +14,13 @@ import json
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, MutableSet
 from typing import Any
 
 from aiohttp import WSMsgType, web
 
 from bot.content import ContentLibrary
-from bot.core import ConversationCore, Inbound, Outbound, fail_safe
+from bot.core import ConversationCore, Inbound, Listener, Outbound, fail_safe
 from bot.errors import BadInput
 from bot.settings import LANGUAGES, Settings
 from bot.storage import ConversationRecord
@@ -92,6 +92,7 @@ class WebChatConnection:
         self.bucket = TokenBucket(settings.ws_rate, settings.ws_burst)
         self._turn: object | None = None  # the turn in progress (for its typing timer)
         self._typing: asyncio.Task[None] | None = None
+        self._detach: Callable[[], None] | None = None
 
     async def send(self, frame: dict[str, Any]) -> None:
         await self.send_raw(json.dumps(frame, ensure_ascii=False))
@@ -109,6 +110,22 @@ class WebChatConnection:
 
     async def emit(self, out: Outbound) -> None:
         await self.send(message_frame(out))
+
+    async def counsellor_typing(self, on: bool) -> None:
+        await self.send({"type": "typing", "on": on, "from": "counsellor"})
+
+    def _attach(self, conversation: ConversationRecord) -> None:
+        """Receive what is delivered to the conversation outside a turn (a counsellor)."""
+        self.detach()
+        self.conversation = conversation
+        self._detach = self.core.listen(
+            conversation.id, Listener(self.emit, self.counsellor_typing)
+        )
+
+    def detach(self) -> None:
+        if self._detach is not None:
+            self._detach()
+            self._detach = None
 
     async def on_frame(self, raw: str) -> None:
         try:
@@ -154,7 +171,7 @@ class WebChatConnection:
             if resumed is not None:
                 if "lang" in frame and self.language != resumed.language:  # language switch
                     resumed = await self.core.set_language(resumed.id, self.language)
-                self.conversation = resumed
+                self._attach(resumed)
                 self.language = resumed.language
                 await self.send(
                     {"type": "session", "session": token, "lang": self.language, "resumed": True}
@@ -164,16 +181,18 @@ class WebChatConnection:
                 for out in await self.core.replay(resumed.id, after):
                     await self.send(message_frame(out, replay=True))
                 return
-        self.conversation, token = await self.core.open_web(self.language)
+        conversation, token = await self.core.open_web(self.language)
+        self._attach(conversation)
         await self.send(
             {"type": "session", "session": token, "lang": self.language, "resumed": False}
         )
-        await self.core.say(self.conversation.id, "gw_safety_notice", self.language, self.emit)
+        await self.core.say(conversation.id, "gw_safety_notice", self.language, self.emit)
 
     async def on_exit(self) -> None:
         """Quick exit: the conversation ends (nothing more is sent to it) and the socket
         closes. Without a conversation it only closes."""
         if self.conversation is not None:
+            self.detach()
             await self.core.end(self.conversation.id)
             self.conversation = None
         await self.ws.close()
@@ -218,15 +237,22 @@ async def serve_connection(
     core: ConversationCore,
     content: Callable[[], ContentLibrary],
     settings: Settings,
+    sockets: MutableSet[web.WebSocketResponse] | None = None,
 ) -> web.WebSocketResponse:
+    """`sockets`: where open sockets are kept, for the app to close them at shutdown."""
     ws = web.WebSocketResponse(max_msg_size=settings.ws_max_frame, heartbeat=30.0)
     await ws.prepare(request)
+    if sockets is not None:
+        sockets.add(ws)
     connection = WebChatConnection(ws, core, content, settings)
-    async for msg in ws:
-        if msg.type == WSMsgType.TEXT:
-            await connection.on_frame(msg.data)
-        elif msg.type == WSMsgType.BINARY:
-            await connection.send(error_frame("bad_frame", "Binary frames are not accepted."))
-        elif msg.type == WSMsgType.ERROR:
-            break
+    try:
+        async for msg in ws:
+            if msg.type == WSMsgType.TEXT:
+                await connection.on_frame(msg.data)
+            elif msg.type == WSMsgType.BINARY:
+                await connection.send(error_frame("bad_frame", "Binary frames are not accepted."))
+            elif msg.type == WSMsgType.ERROR:
+                break
+    finally:
+        connection.detach()
     return ws

@@ -2,7 +2,7 @@
 
 * ``access_same_origin`` and ``access_csrf`` guard every state-changing request (403);
 * ``access_staff`` needs a signed-in session (pages redirect to the sign-in, other
-  requests get 403);
+  requests get 403); ``access_staff_socket`` the same for a WebSocket upgrade (403);
 * ``access_role`` needs one of some roles (403);
 * ``access_conversation``: supervisors and administrators see every conversation, a
   counsellor only those assigned to them; missing and forbidden look the same (404).
@@ -75,6 +75,14 @@ def access_staff(request: web.Request) -> StaffSession:
     session = request[SESSION] if SESSION in request else None
     if session is None and request.method in ("GET", "HEAD"):
         raise web.HTTPFound(LOGIN_PATH)
+    if session is None:
+        raise forbidden()
+    return session
+
+
+def access_staff_socket(request: web.Request) -> StaffSession:
+    """A WebSocket upgrade needs a signed-in session (403, never a redirect)."""
+    session = request[SESSION] if SESSION in request else None
     if session is None:
         raise forbidden()
     return session

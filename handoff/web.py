@@ -10,7 +10,13 @@ handler runs. Pages are server-rendered (Jinja2, autoescape on, no inline script
 | GET/POST /staff/login, GET/POST /staff/setup/{token} | yes | yes | yes | yes |
 | GET /staff/, POST /staff/logout | → sign-in / 403 | yes | yes | yes |
 | GET /staff/conversations/{id} | → sign-in | assigned only (else 404) | yes | yes |
+| GET /staff/console | → sign-in | yes | yes | yes |
+| GET /staff/console/ws | 403 | yes (same origin only) | yes | yes |
+| GET /staff/static/* | yes (the console's script and style) | yes | yes | yes |
 | /staff/admin/* | → sign-in / 403 | 403 | 403 | yes |
+
+What each role may do inside the console is decided by `handoff/queue.py` (holder-only
+commands; transcripts for the holder and the oversight roles; see docs/HANDOFF.md).
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ from handoff.access import (
     access_role,
     access_same_origin,
     access_staff,
+    access_staff_socket,
     not_found,
 )
 from handoff.accounts import (
@@ -53,13 +60,17 @@ from handoff.accounts import (
     StaffSession,
     utcnow,
 )
+from handoff.console import serve_console
 from handoff.qr import qr_data_uri
+from handoff.queue import HandoffQueue
 from handoff.roles import Role
 from handoff.throttle import Throttle
 
 log = logging.getLogger(__name__)
 SWEEP_INTERVAL: Final = 900.0
 TEMPLATES: Final = Path(__file__).parent / "templates"
+STATIC: Final = Path(__file__).parent / "static"
+QUEUE: Final = web.AppKey("handoff_queue", HandoffQueue)  # set by bot/app.py
 SESSION_COOKIE: Final = "staff_session"
 PRE_COOKIE: Final = "staff_pre"
 COOKIE_PATH: Final = "/staff"
@@ -69,6 +80,10 @@ AUDIT_ACTIONS: Final = (
     "admin_created",
     "audit_exported",
     "audit_viewed",
+    "conversation_claimed",
+    "conversation_closed",
+    "conversation_handed_back",
+    "conversation_released",
     "login",
     "login_failed",
     "logout",
@@ -343,6 +358,29 @@ async def conversation(request: web.Request) -> web.StreamResponse:
     return _render(request, "transcript.html", conversation=record, messages=messages)
 
 
+# -- the counsellor console ----------------------------------------------------------------
+
+
+async def console_page(request: web.Request) -> web.StreamResponse:
+    access_staff(request)
+    return _render(request, "console.html", ws_path="/staff/console/ws")
+
+
+async def console_socket(request: web.Request) -> web.StreamResponse:
+    """A WebSocket is covered by neither SameSite cookies nor CORS: the upgrade must come
+    from a page of this site, with a valid session."""
+    access_same_origin(request, _settings(request))
+    session = access_staff_socket(request)
+    accounts = _accounts(request)
+    token = request.cookies.get(SESSION_COOKIE, "")
+
+    async def still_valid() -> bool:
+        current = await accounts.resume(token)
+        return current is not None and current.staff_id == session.staff_id
+
+    return await serve_console(request, request.config_dict[QUEUE], session, still_valid)
+
+
 # -- administration -------------------------------------------------------------------------
 
 
@@ -509,6 +547,9 @@ def create_staff_app(settings: Settings, store_key: web.AppKey[Store]) -> web.Ap
     app.router.add_get("/setup/{token}", setup_page)
     app.router.add_post("/setup/{token}", setup)
     app.router.add_get("/conversations/{conversation_id}", conversation)
+    app.router.add_get("/console", console_page)
+    app.router.add_get("/console/ws", console_socket)
+    app.router.add_static("/static/", STATIC)
     app.router.add_get("/admin/staff", staff_list)
     app.router.add_post("/admin/staff", staff_invite)
     app.router.add_post("/admin/staff/{staff_id}/disable", _toggle(True))

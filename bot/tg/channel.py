@@ -48,7 +48,7 @@ from bot.content import ContentLibrary, Service
 from bot.core import ConversationCore, Emit, Inbound, Outbound, fail_safe
 from bot.errors import BadInput, ContentError
 from bot.messages import BotText, Button
-from bot.storage import Channel, ConversationRecord, ConversationState, Store
+from bot.storage import Channel, ConversationRecord, Store
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +141,7 @@ class TelegramChannel:
         self._default_language = default_language
         self._forget_dialogue = forget_dialogue
         self._ask_place: tuple[int, frozenset[str]] = (0, frozenset())
+        self._bot: Bot | None = None
 
     # -- wiring ------------------------------------------------------------------------
 
@@ -167,6 +168,31 @@ class TelegramChannel:
                 [BotCommand(name, description) for name, description in commands],
                 language_code=language,
             )
+
+    def bind(self, bot: Bot) -> None:
+        """The bot that `deliver` and `typing` send with (the runtime's, once started)."""
+        self._bot = bot
+
+    # -- the core's outlet: messages outside a turn (a counsellor's reply) --------------
+
+    async def deliver(self, conversation_id: str, out: Outbound) -> None:
+        """Send one message the core delivered outside a turn. Raises when it cannot
+        (not started, chat unknown, Telegram refused): the core reports it undelivered."""
+        if self._bot is None:
+            raise RuntimeError("telegram is not started")
+        chat_id = await self._store.telegram_chat(conversation_id)
+        record = await self._store.get_conversation(conversation_id)
+        if chat_id is None or record is None:
+            raise LookupError("no telegram chat for the conversation")
+        await self._send(self._bot, chat_id, conversation_id, out.message, record.language)
+
+    async def typing(self, conversation_id: str, on: bool) -> None:
+        """Telegram shows "typing…" for about 5 s per call; there is no "off"."""
+        if not on or self._bot is None:
+            return
+        chat_id = await self._store.telegram_chat(conversation_id)
+        if chat_id is not None:
+            await self._bot.send_chat_action(chat_id=chat_id, action=ChatAction.TYPING)
 
     # -- conversations -----------------------------------------------------------------
 
@@ -432,10 +458,9 @@ class TelegramChannel:
                     await self._forget_dialogue(conversation_id)
             if forget:
                 await self._store.forget_conversation(conversation_id)
+                await self._core.end(conversation_id, forgotten=True)
             elif open_conversation is not None and conversation_id == open_conversation.id:
-                await self._store.update_conversation(
-                    conversation_id, state=ConversationState.CLOSED
-                )
+                await self._core.end(conversation_id)  # "left — do not contact"
             self._core.invalidate(conversation_id)
         key = "gw_tg_forget_done" if forget else "gw_tg_exit_done"
         done = self._content().render(key, language)

@@ -30,7 +30,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes
 from bot.content import ContentLibrary
 from bot.core import ConversationCore
 from bot.settings import Settings
-from bot.storage import Store
+from bot.storage import Channel, Store
 from bot.tg.channel import ALLOWED_UPDATES, ForgetDialogue, TelegramChannel
 from bot.tg.inbox import Inbox
 
@@ -171,6 +171,7 @@ class TelegramRuntime:
                 timeout=self._poll_timeout, allowed_updates=ALLOWED_UPDATES
             )
             await app.start()
+        self.channel.bind(app.bot)
         log.info("telegram channel ready (%s mode)", self.mode)
         self.ready.set()
 
@@ -231,4 +232,5 @@ def build_runtime(
         default_language=settings.default_language,
         forget_dialogue=forget_dialogue,
     )
+    core.set_outlet(Channel.TELEGRAM, channel)  # a counsellor's replies go out through it
     return TelegramRuntime(settings, channel, store)

@@ -164,16 +164,18 @@ async def test_unknown_session_starts_a_new_conversation(client) -> None:
     assert frame["resumed"] is False and frame["session"] != "forged-token"
 
 
-async def test_handoff_payload_is_recorded_and_answered_honestly(
+async def test_handoff_payload_queues_and_answers_honestly(
     client, dialogue: ScriptedDialogue, library: ContentLibrary
 ) -> None:
+    """Nobody has a console open: the person is told so (tests/handoff/test_console.py
+    covers the queue itself)."""
     dialogue.replies["/request_human"] = RasaReply(
         (), "request_human", 0.97, ({"handoff": {"reason": "user_request"}},)
     )
     ws = await client.ws_connect("/ws")
     await start(ws, "vi")
     frames = await turn(ws, "Nói chuyện với người thật", payload="/request_human")
-    assert [f["text"] for f in frames][-1] in texts(library, "gw_handoff_recorded", "vi")
+    assert [f["text"] for f in frames][-1] in texts(library, "gw_queue_offline", "vi")
 
 
 async def test_location_is_sent_as_metadata_and_not_stored(

@@ -74,6 +74,14 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("/staff/conversations/{assigned}", cells(302, 200, 200, 200)),
         Case("/staff/conversations/" + "0" * 32, cells(302, 404, 404, 404)),
     ],
+    ("GET", "/staff/console"): [Case("/staff/console", cells(302, 200, 200, 200))],
+    # Without an Origin of this site (and not an upgrade): refused before anything else;
+    # tests/handoff/test_console.py covers the upgrade for each role.
+    ("GET", "/staff/console/ws"): [Case("/staff/console/ws", everyone(403))],
+    ("GET", "/staff/static"): [
+        Case("/staff/static/console.js", everyone(200)),
+        Case("/staff/static/nothing.js", everyone(404)),
+    ],
     ("GET", "/staff/admin/staff"): [Case("/staff/admin/staff", cells(302, 403, 403, 200))],
     ("POST", "/staff/admin/staff"): [
         Case("/staff/admin/staff", cells(403, 403, 403, 400), {"username": ""})
