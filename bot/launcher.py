@@ -229,6 +229,7 @@ def main() -> int:
         return 1
     print(
         f"\n  Chat (demo page):  {stack.gateway_url}/\n"
+        f"  Counsellors:       {stack.gateway_url}/staff/console\n"
         f"  Gateway health:    {stack.gateway_url}/healthz\n"
         f"  Rasa (loopback):   {stack.rasa_url}  (HTTP API needs ?token=)\n"
         f"  Logs:              {var_dir}/logs/\n"

@@ -530,3 +530,93 @@ async def test_presence_and_health(client: TestClient, member: MemberFactory) ->
     p = await queued_person(client)
     last = (await client.app[STORE].messages_after(p.conversation_id, 0))[-1]
     assert last.text in texts(client, "gw_queue_offline", "en")
+
+
+# -- duty hours, wait estimate, restart -------------------------------------------------------
+
+
+def test_handoff_hours_are_parsed_and_checked() -> None:
+    from bot.errors import ConfigError
+    from bot.settings import Settings
+
+    assert Settings.from_env({}).handoff_hours is None
+    assert Settings.from_env({"HANDOFF_HOURS": "07:00-22:00"}).handoff_hours == (420, 1320)
+    assert Settings.from_env({"HANDOFF_HOURS": "22:00-06:30"}).handoff_hours == (1320, 390)
+    for bad in ("7-22", "07:00-07:00", "25:00-26:00", "nine to five"):
+        with pytest.raises(ConfigError):
+            Settings.from_env({"HANDOFF_HOURS": bad})
+    with pytest.raises(ConfigError):
+        Settings.from_env({"HANDOFF_TIMEZONE": "Mars/Olympus"})
+
+
+@pytest.mark.parametrize(
+    ("hours", "utc_hour", "inside"),
+    [
+        ((7 * 60, 22 * 60), 1, True),  # 08:00 in Hà Nội (UTC+7)
+        ((7 * 60, 22 * 60), 16, False),  # 23:00 in Hà Nội
+        ((22 * 60, 6 * 60), 16, True),  # 23:00, a night shift past midnight
+        ((22 * 60, 6 * 60), 5, False),  # 12:00
+    ],
+)
+def test_duty_hours_in_the_configured_time_zone(
+    hours: tuple[int, int], utc_hour: int, inside: bool
+) -> None:
+    import dataclasses
+    from datetime import UTC, datetime
+
+    from bot.settings import Settings
+
+    settings = dataclasses.replace(Settings(), handoff_hours=hours)
+    queue = HandoffQueue(settings, None, None, None, None)  # type: ignore[arg-type]
+    now = datetime(2026, 12, 2, utc_hour, 0, tzinfo=UTC)
+    assert queue._within_hours(now) is inside
+
+
+async def test_outside_duty_hours_nobody_is_on_duty_even_when_online(
+    client: TestClient, member: MemberFactory
+) -> None:
+    import dataclasses
+
+    queue = queue_of(client)
+    now = queue._clock()
+    local_hour = (now.hour + 7) % 24
+    closed = ((local_hour + 2) % 24 * 60, (local_hour + 3) % 24 * 60)
+    queue._settings = dataclasses.replace(queue._settings, handoff_hours=closed)
+    await console(await member("ana", "counsellor"))
+    p = await queued_person(client)
+    last = (await client.app[STORE].messages_after(p.conversation_id, 0))[-1]
+    assert last.text in texts(client, "gw_queue_offline", "en")
+
+
+async def test_the_wait_estimate_comes_from_recent_waits(
+    client: TestClient, member: MemberFactory, clock: FakeClock
+) -> None:
+    a = await console(await member("ana", "counsellor"))
+    await a.command("presence", status="available")
+    for _ in range(3):  # three people waited four minutes each today
+        p = await queued_person(client)
+        clock.advance(minutes=4)
+        await a.command("claim", conversation_id=p.conversation_id)
+        await a.command("close", conversation_id=p.conversation_id, outcome="resolved")
+    dialogue_of(client).replies["I want to talk to a person"] = HUMAN
+    late = await person(client, "en")
+    frames = await late.say("I want to talk to a person")
+    wait = texts(client, "gw_wait_minutes", "en", minutes="4").pop()
+    assert frames[-1]["text"] in texts(client, "gw_queue_joined", "en", position="1", wait=wait)
+
+
+async def test_the_queue_survives_a_restart(
+    aiohttp_client: Any, client: TestClient, settings: Any
+) -> None:
+    p = await queued_person(client)
+    from bot.app import create_app
+
+    again = await aiohttp_client(create_app(settings, dialogue=ScriptedDialogue()))
+    queue = again.app[QUEUE]
+    from handoff.queue import ConsoleLink
+    from handoff.roles import Role
+
+    link = ConsoleLink("0" * 32, "sam", Role.SUPERVISOR)
+    entries = queue.snapshot(link)["entries"]
+    assert [e["conversation_id"] for e in entries] == [p.conversation_id]
+    assert entries[0]["state"] == "queued" and entries[0]["reason"] == "user_request"
