@@ -195,6 +195,8 @@ async def test_the_staff_migration_downgrades_and_upgrades_again(store: Store) -
         (command.downgrade if down else command.upgrade)(config, target)
 
     await store.staff.audit(None, "admin_created", NOW)
+    kept = await store.create_conversation("web", "vi", None)
+    await store.append_message(kept.id, "user", "still here after the downgrade")
     async with store.engine.begin() as conn:
         await conn.run_sync(migrate, "0002", True)
     tables = await _raw(store, _TABLES[store.engine.dialect.name])
@@ -202,6 +204,10 @@ async def test_the_staff_migration_downgrades_and_upgrades_again(store: Store) -
     assert "audit_log" not in names and "staff" not in names and "conversations" in names
     async with store.engine.begin() as conn:
         await conn.run_sync(migrate, "head", False)
+    # the downgrade rebuilt nothing: the messages survived it
+    assert [m.text for m in await store.messages_after(kept.id, 0)] == [
+        "still here after the downgrade"
+    ]
     await store.staff.audit(None, "admin_created", NOW)
     with pytest.raises(DBAPIError, match="append-only"):
         async with store.engine.begin() as conn:

@@ -121,5 +121,6 @@ def downgrade() -> None:
     op.drop_table("staff_sessions")
     op.drop_table("staff")
     op.drop_index("ix_conversations_assigned_to", table_name="conversations")
-    with op.batch_alter_table("conversations") as batch:
-        batch.drop_column("assigned_to")
+    # ALTER TABLE ... DROP COLUMN (SQLite >= 3.35), not a batch rebuild: rebuilding
+    # `conversations` with foreign keys on would cascade-delete every message.
+    op.drop_column("conversations", "assigned_to")
