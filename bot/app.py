@@ -31,7 +31,7 @@ from aiohttp.abc import AbstractAccessLogger
 from aiohttp.typedefs import Handler
 
 from bot import access, internal_api, webchat, widget
-from bot.content import ContentLibrary, load_content_dir
+from bot.content import ContentHolder, ContentLibrary, load_content_dir
 from bot.core import ConversationCore, Dialogue
 from bot.nlg import render_for_rasa
 from bot.rasa_client import CircuitBreaker, RasaClient
@@ -43,16 +43,6 @@ from handoff.web import QUEUE as HANDOFF_QUEUE
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
-
-
-class ContentHolder:
-    """The published content library; replaced as a whole when content is published."""
-
-    def __init__(self, library: ContentLibrary) -> None:
-        self.library = library
-
-    def __call__(self) -> ContentLibrary:
-        return self.library
 
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -304,7 +294,7 @@ def create_app(settings: Settings, *, dialogue: Dialogue | None = None) -> web.A
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/ws", websocket)
     app.router.add_post("/nlg", nlg)
-    add_staff_area(app, settings, STORE)  # /staff/*: handoff/web.py
+    add_staff_area(app, settings, STORE, CONTENT)  # /staff/*: handoff/web.py
     app.router.add_get("/internal/places/resolve", _internal(internal_api.resolve_place))
     app.router.add_get("/internal/services", _internal(internal_api.services))
     app.router.add_get("/internal/services/nearest", _internal(internal_api.nearest))

@@ -226,3 +226,13 @@ def _haversine_km(a: tuple[float, float], b: tuple[float, float]) -> float:
         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     )
     return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+class ContentHolder:
+    """The published content library; replaced as a whole when content is published."""
+
+    def __init__(self, library: ContentLibrary) -> None:
+        self.library = library
+
+    def __call__(self) -> ContentLibrary:
+        return self.library

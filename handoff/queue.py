@@ -240,6 +240,8 @@ class HandoffQueue:
                 now,
             )
             entry = raised or entry
+            if entry.risk in (RiskLabel.HIGH, RiskLabel.IMMINENT):
+                self._alert("high_risk", conversation_id, oversight_only=False)
         if entry.state == ConversationState.HUMAN and entry.awaiting_since is None:
             await self._store.queue.person_waiting(conversation_id, now)
             entry = replace(entry, awaiting_since=now)

@@ -37,6 +37,7 @@ import jinja2
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from bot.content import ContentHolder
 from bot.settings import Settings
 from bot.storage import ConversationNotFound, Store
 from handoff import passwords, totp
@@ -106,6 +107,7 @@ class StaffState:
 
     settings: Settings
     store_key: web.AppKey[Store]
+    content_key: web.AppKey[ContentHolder]
     throttle: Throttle = field(default_factory=Throttle)
     clock: Clock = utcnow
     templates: jinja2.Environment = field(
@@ -170,6 +172,12 @@ async def _form(request: web.Request) -> dict[str, str]:
         return {}
     data = await request.post()
     return {k: v for k, v in data.items() if isinstance(v, str)}
+
+
+def content_of(request: web.Request) -> ContentHolder:
+    """The published content (replace `.library` to publish)."""
+    state = request.config_dict[STATE]
+    return request.config_dict[state.content_key]
 
 
 # -- middleware -----------------------------------------------------------------------------
@@ -537,9 +545,13 @@ def _housekeeping(state: StaffState) -> Callable[[web.Application], AsyncIterato
     return ctx
 
 
-def create_staff_app(settings: Settings, store_key: web.AppKey[Store]) -> web.Application:
+def create_staff_app(
+    settings: Settings, store_key: web.AppKey[Store], content_key: web.AppKey[ContentHolder]
+) -> web.Application:
+    from handoff import admin_content, admin_services, admin_stats  # they use this module
+
     app = web.Application(middlewares=[staff_context])
-    app[STATE] = StaffState(settings, store_key)
+    app[STATE] = StaffState(settings, store_key, content_key)
     app.router.add_get("/", home)
     app.router.add_get("/login", login_page)
     app.router.add_post("/login", login)
@@ -556,12 +568,31 @@ def create_staff_app(settings: Settings, store_key: web.AppKey[Store]) -> web.Ap
     app.router.add_post("/admin/staff/{staff_id}/enable", _toggle(False))
     app.router.add_post("/admin/staff/{staff_id}/reset-2fa", staff_reset_2fa)
     app.router.add_get("/admin/audit", audit_log)
+    admin_content.install(app)  # /admin/content/*: responses, versions, import/export
+    admin_services.install(app)  # /admin/services/*: the services directory, CSV
+    admin_stats.install(app)  # /admin/ and /admin/stats/*: home, statistics
     return app
 
 
-def add_staff_area(app: web.Application, settings: Settings, store_key: web.AppKey[Store]) -> None:
+def add_staff_area(
+    app: web.Application,
+    settings: Settings,
+    store_key: web.AppKey[Store],
+    content_key: web.AppKey[ContentHolder],
+) -> None:
     """Mount the staff area at /staff; its housekeeping runs once the store is open (add
     this after the storage cleanup context)."""
-    staff_app = create_staff_app(settings, store_key)
+    staff_app = create_staff_app(settings, store_key, content_key)
     app.cleanup_ctx.append(_housekeeping(staff_app[STATE]))
     app.add_subapp("/staff", staff_app)
+
+
+# What the admin pages (handoff/admin_*.py) build on: the same renderer, form reader,
+# store, settings, accounts (for audit entries) and access checks as the pages above.
+render = _render
+redirect = _redirect
+read_form = _form
+store_of = _store
+settings_of = _settings
+accounts_of = _accounts
+require_admin = _admin

@@ -215,6 +215,7 @@ async def test_risk_rising_while_queued_raises_the_entry(
     await p.say("he has a knife and says he will kill me tonight")
     entry = await cora.entry(p.conversation_id, risk="imminent")
     assert entry["state"] == "queued"
+    await cora.kind("alert", kind="high_risk", conversation_id=p.conversation_id)
 
 
 # -- claiming, replying, notes --------------------------------------------------------------
