@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import logging
 import statistics
+import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -156,7 +157,7 @@ class HandoffQueue:
         self._usernames: dict[str, str] = {}
         self._reminded: dict[str, datetime] = {}
         self._refs: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._tz = ZoneInfo(settings.handoff_timezone)
         self._task: asyncio.Task[None] | None = None
 
@@ -224,32 +225,41 @@ class HandoffQueue:
     ) -> None:
         conversation_id = conversation.id
         now = self._clock()
-        entry = self._entries.get(conversation_id) or await self._store.queue.entry(conversation_id)
+        async with self._lock(conversation_id):  # not interleaved with a claim or a timer
+            entry = self._entries.get(conversation_id) or await self._store.queue.entry(
+                conversation_id
+            )
+            if entry is None:
+                raised_alert = changed = False
+            else:
+                before = entry
+                raised_alert = False
+                if assessment.level > RiskLevel.parse(str(entry.risk)):
+                    raised = await self._store.queue.enqueue(
+                        conversation_id,
+                        f"risk_{assessment.level.label}",
+                        assessment.level.label,
+                        list(assessment.reasons),
+                        now,
+                    )
+                    entry = raised or entry
+                    raised_alert = entry.risk in (RiskLabel.HIGH, RiskLabel.IMMINENT)
+                if entry.state == ConversationState.HUMAN and entry.awaiting_since is None:
+                    await self._store.queue.person_waiting(conversation_id, now)
+                    entry = replace(entry, awaiting_since=now)
+                changed = before != entry or conversation_id not in self._entries
+                self._entries[conversation_id] = entry
         if entry is None:  # held without a queue entry (should not happen): never silent
             log.warning("a held conversation has no queue entry; fail-safe answer sent")
             await self._core.emit_text(
                 conversation_id, self._content().render("gw_unavailable", language), emit
             )
             return
-        if assessment.level > RiskLevel.parse(str(entry.risk)):
-            raised = await self._store.queue.enqueue(
-                conversation_id,
-                f"risk_{assessment.level.label}",
-                assessment.level.label,
-                list(assessment.reasons),
-                now,
-            )
-            entry = raised or entry
-            if entry.risk in (RiskLabel.HIGH, RiskLabel.IMMINENT):
-                self._alert("high_risk", conversation_id, oversight_only=False)
-        if entry.state == ConversationState.HUMAN and entry.awaiting_since is None:
-            await self._store.queue.person_waiting(conversation_id, now)
-            entry = replace(entry, awaiting_since=now)
-        changed = self._entries.get(conversation_id) != entry
-        self._entries[conversation_id] = entry
         self._broadcast_message(conversation_id, message)
         if changed:
             self._broadcast_entry(entry)
+        if raised_alert:
+            self._alert("high_risk", conversation_id, oversight_only=False)
         if entry.state == ConversationState.QUEUED and self._reminder_due(conversation_id, now):
             self._reminded[conversation_id] = now
             await self._core.emit_text(
@@ -257,22 +267,24 @@ class HandoffQueue:
             )
 
     async def person_left(self, conversation_id: str, *, forgotten: bool) -> None:
-        if not forgotten:
-            await self._store.queue.mark_left(conversation_id, self._clock())
-        self._core.invalidate(conversation_id)
-        self._reminded.pop(conversation_id, None)
-        known = self._entries.get(conversation_id)
-        if known is None:
-            return
-        if forgotten:
-            del self._entries[conversation_id]
+        async with self._lock(conversation_id):
+            if not forgotten:
+                await self._store.queue.mark_left(conversation_id, self._clock())
+            self._core.invalidate(conversation_id)
+            self._reminded.pop(conversation_id, None)
+            known = self._entries.pop(conversation_id, None)
+            if known is None:
+                return
+            entry = None
+            if not forgotten:
+                entry = await self._store.queue.entry(conversation_id) or replace(
+                    known, state=ConversationState.CLOSED, outcome="left"
+                )
+                self._entries[conversation_id] = entry
+        if entry is None:  # forgotten: nothing of it is left to show
             self._broadcast({"type": "removed", "conversation_id": conversation_id})
             self._broadcast_health()
             return
-        entry = await self._store.queue.entry(conversation_id)
-        if entry is None:
-            entry = replace(known, state=ConversationState.CLOSED, outcome="left")
-        self._entries[conversation_id] = entry
         self._broadcast_entry(entry)
         self._alert("left", conversation_id, oversight_only=False, holder=known.claimed_by)
 
@@ -456,7 +468,8 @@ class HandoffQueue:
     def _lock(self, conversation_id: str) -> asyncio.Lock:
         lock = self._locks.get(conversation_id)
         if lock is None:
-            lock = self._locks[conversation_id] = asyncio.Lock()
+            lock = asyncio.Lock()
+            self._locks[conversation_id] = lock
         return lock
 
     def _visible_entry(self, link: ConsoleLink, conversation_id: str) -> QueueEntry:
@@ -667,8 +680,12 @@ class HandoffQueue:
                 and entry.escalated_at is None
                 and now - entry.queued_at >= escalate
             ):
-                if await self._store.queue.mark_escalated(cid, now):
-                    self._entries[cid] = replace(entry, escalated_at=now)
+                async with self._lock(cid):
+                    escalated = await self._store.queue.mark_escalated(cid, now)
+                    current = self._entries.get(cid)
+                    if escalated and current is not None:
+                        self._entries[cid] = replace(current, escalated_at=now)
+                if escalated and cid in self._entries:
                     self._broadcast_entry(self._entries[cid])
                     self._alert("escalated", cid, oversight_only=True)
             elif (

@@ -621,3 +621,19 @@ async def test_the_queue_survives_a_restart(
     entries = queue.snapshot(link)["entries"]
     assert [e["conversation_id"] for e in entries] == [p.conversation_id]
     assert entries[0]["state"] == "queued" and entries[0]["reason"] == "user_request"
+
+
+async def test_two_simultaneous_claims_have_exactly_one_winner(
+    client: TestClient, member: MemberFactory
+) -> None:
+    a = await console(await member("ana", "counsellor"))
+    b = await console(await member("bea", "counsellor"))
+    p = await queued_person(client)
+    results = await asyncio.gather(
+        a.command("claim", conversation_id=p.conversation_id),
+        b.command("claim", conversation_id=p.conversation_id),
+    )
+    assert sorted(r["type"] for r in results) == ["error", "ok"]
+    assert [r["code"] for r in results if r["type"] == "error"] == ["taken"]
+    claims = await client.app[STORE].staff.audit_entries(action="conversation_claimed")
+    assert len(claims) == 1
