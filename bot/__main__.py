@@ -1,4 +1,4 @@
-"""`python -m bot serve | init | triage | import-content | create-admin`."""
+"""`python -m bot serve | init | triage | import-content | create-admin | purge`."""
 
 from __future__ import annotations
 
@@ -57,11 +57,32 @@ async def _import_content() -> int:
     return 0
 
 
+async def _purge() -> int:
+    """One retention purge (what the gateway runs hourly): prints how many were deleted."""
+    from datetime import timedelta
+
+    from bot.settings import Settings
+    from bot.storage import Keyring, Store
+
+    settings = Settings.from_env()
+    keyring = Keyring.load_or_create(
+        settings.var_dir, settings.master_key.value or None, settings.hmac_key.value or None
+    )
+    store = await Store.open(settings.resolved_database_url, keyring)
+    try:
+        purged = await store.purge_inactive(timedelta(days=settings.retention_days))
+    finally:
+        await store.close()
+    print(f"purged {purged} conversations inactive for more than {settings.retention_days} days")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="python -m bot")
     parser.add_argument(
-        "command", choices=["serve", "init", "triage", "import-content", "create-admin"]
+        "command",
+        choices=["serve", "init", "triage", "import-content", "create-admin", "purge"],
     )
     args, rest = parser.parse_known_args(argv)
     try:
@@ -80,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "import-content":
             return asyncio.run(_import_content())
+        if args.command == "purge":
+            return asyncio.run(_purge())
         return _serve()
     except GatewayError as exc:
         print(f"bot: {exc}", file=sys.stderr)

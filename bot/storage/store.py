@@ -260,6 +260,11 @@ class _Backend:
     async def dispose(self) -> None:
         raise NotImplementedError
 
+    async def checkpoint(self) -> bool:
+        """Make deleted data leave the files it may linger in; True when done (or nothing
+        to do). PostgreSQL: nothing here (autovacuum reclaims dead tuples)."""
+        return True
+
 
 class _AsyncBackend(_Backend):
     """PostgreSQL (asyncpg): the operations run on the event loop via greenlets."""
@@ -343,6 +348,26 @@ class _ThreadedSQLiteBackend(_Backend):
     async def dispose(self) -> None:
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, self._shutdown)
+
+    async def checkpoint(self) -> bool:
+        """Copy the WAL into the main file and truncate it: until then the WAL keeps old
+        page images, wrapped keys of shredded conversations included (secure_delete only
+        zeroes the main file's pages). Runs outside any transaction; False if a reader's
+        snapshot kept the WAL (the next purge tries again)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, self._checkpoint)
+
+    def _checkpoint(self) -> bool:
+        raw = self._engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            try:
+                busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            finally:
+                cursor.close()
+        finally:
+            raw.close()
+        return not busy
 
     def _shutdown(self) -> None:
         self._readers.shutdown(wait=True)
@@ -737,7 +762,9 @@ class Store:
 
     async def forget_conversation(self, conversation_id: str) -> bool:
         """Crypto-shred, then delete, one conversation. True if it existed."""
-        return await self._shred_and_delete([conversation_id], cutoff=None) > 0
+        deleted = await self._shred_and_delete([conversation_id], cutoff=None) > 0
+        await self._flush_deleted()
+        return deleted
 
     async def purge_inactive(self, older_than: timedelta, now: datetime | None = None) -> int:
         """Shred and delete conversations inactive for longer than ``older_than``, and finish
@@ -765,7 +792,13 @@ class Store:
             total += await self._shred_and_delete(fresh, cutoff=cutoff)
         if total:
             log.info("purged %d inactive conversations", total)
+        await self._flush_deleted()
         return total
+
+    async def _flush_deleted(self) -> None:
+        """After a shred: no old copy of a wrapped key may stay in the SQLite WAL."""
+        if not await self._backend.checkpoint():
+            log.warning("the WAL checkpoint after a purge was blocked; retried next purge")
 
     async def _shred_and_delete(self, ids: list[str], *, cutoff: datetime | None) -> int:
         """Step 1, committed on its own: wrapped_key = NULL, which makes every stored copy of
@@ -783,6 +816,7 @@ class Store:
         await self._submit(_execute(shred))
         for conversation_id in ids:
             self._keyring.forget(conversation_id)
+        await self._flush_deleted()  # before step 2: a kill there leaves no key in the WAL
 
         shredded = select(conversations.c.id).where(
             conversations.c.id.in_(ids), conversations.c.wrapped_key.is_(None)
