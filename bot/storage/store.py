@@ -80,6 +80,7 @@ from bot.storage.models import (
 )
 from bot.storage.queue import QueueStore
 from bot.storage.staff import StaffStore
+from bot.storage.stats import StatsStore
 from bot.storage.types import Channel, ConversationState, Language, RiskLabel, Sender
 
 log = logging.getLogger(__name__)
@@ -475,6 +476,11 @@ class Store:
     def queue(self) -> QueueStore:
         """The handoff queue: episodes, transitions, timers' marks and counsellors' notes."""
         return QueueStore(self._backend.read, self._submit, self._keyring)
+
+    @property
+    def stats(self) -> StatsStore:
+        """Aggregate statistics (counts per code or day; never a message body)."""
+        return StatsStore(self._backend.read)
 
     async def close(self) -> None:
         """Finish queued writes, stop the writer and release all connections."""
