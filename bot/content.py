@@ -46,6 +46,7 @@ class Service:
     note: Mapping[str, str] | None
     # (lat, lon) only where a source gives the place itself; never a province centre.
     coordinates: tuple[float, float] | None = None
+    verified_on: str | None = None  # ISO date the entry was last checked (staleness)
 
 
 def _coordinates(raw: Any) -> tuple[float, float] | None:
@@ -105,6 +106,7 @@ class ContentLibrary:
                 hours=raw.get("hours"),
                 note=_lang_map(raw.get("note")),
                 coordinates=_coordinates(raw.get("coordinates")),
+                verified_on=str(raw["verified_on"]) if raw.get("verified_on") else None,
             )
 
     # -- responses -------------------------------------------------------------------

@@ -151,6 +151,7 @@ class Settings:
     ws_rate: float = 1.0
     ws_burst: int = 5
     retention_days: int = 30
+    services_stale_days: int = 180  # services verified longer ago are flagged (admin area)
     purge_interval: float = 3600.0
     janitor_interval: float = 300.0
     rasa_forget_after_minutes: int = 60
@@ -207,6 +208,7 @@ class Settings:
             ws_rate=_float(env, "WS_RATE", 1.0),
             ws_burst=_int(env, "WS_BURST", 5),
             retention_days=_int(env, "RETENTION_DAYS", 30),
+            services_stale_days=_int(env, "SERVICES_STALE_DAYS", 180),
             allowed_origins=origins,
             widget_exit_url=_exit_url(env),
             log_level=env.get("GATEWAY_LOG_LEVEL", "INFO").upper(),
