@@ -99,6 +99,13 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("/staff/admin/audit", cells(302, 403, 403, 200)),
         Case("/staff/admin/audit?format=csv", cells(302, 403, 403, 200)),
     ],
+    # -- admin: home and statistics --
+    ("GET", "/staff/admin/"): [Case("/staff/admin/", cells(302, 403, 200, 200))],
+    ("GET", "/staff/admin/stats"): [
+        Case("/staff/admin/stats", cells(302, 403, 200, 200)),
+        Case("/staff/admin/stats?format=csv", cells(302, 403, 200, 200)),
+        Case("/staff/admin/stats?from=2024-01-01&to=2025-12-31", cells(302, 403, 400, 400)),
+    ],
     # last: it ends the sessions
     ("POST", "/staff/logout"): [Case("/staff/logout", cells(403, 303, 303, 303))],
 }
