@@ -99,12 +99,75 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case("/staff/admin/audit", cells(302, 403, 403, 200)),
         Case("/staff/admin/audit?format=csv", cells(302, 403, 403, 200)),
     ],
+    # -- admin: content --
+    ("GET", "/staff/admin/content"): [
+        Case("/staff/admin/content", cells(302, 403, 403, 200)),
+        Case("/staff/admin/content?q=bạn", cells(302, 403, 403, 200)),
+    ],
+    ("GET", "/staff/admin/content/{key}"): [
+        Case("/staff/admin/content/utter_greet", cells(302, 403, 403, 200)),
+        Case("/staff/admin/content/utter_nothing", cells(302, 403, 403, 404)),
+    ],
+    ("POST", "/staff/admin/content/{key}"): [
+        Case("/staff/admin/content/utter_greet", cells(403, 403, 403, 200), {"action": "preview"})
+    ],
+    ("GET", "/staff/admin/content/versions"): [
+        Case("/staff/admin/content/versions", cells(302, 403, 403, 200))
+    ],
+    ("POST", "/staff/admin/content/versions/{version}/restore"): [
+        Case("/staff/admin/content/versions/1/restore", cells(403, 403, 403, 303)),
+        Case("/staff/admin/content/versions/999/restore", cells(403, 403, 403, 404)),
+    ],
+    ("GET", "/staff/admin/content/export"): [
+        Case("/staff/admin/content/export", cells(302, 403, 403, 200))
+    ],
+    ("POST", "/staff/admin/content/import"): [
+        Case("/staff/admin/content/import", cells(403, 403, 403, 400))  # no file
+    ],
     # -- admin: home and statistics --
     ("GET", "/staff/admin/"): [Case("/staff/admin/", cells(302, 403, 200, 200))],
     ("GET", "/staff/admin/stats"): [
         Case("/staff/admin/stats", cells(302, 403, 200, 200)),
         Case("/staff/admin/stats?format=csv", cells(302, 403, 200, 200)),
         Case("/staff/admin/stats?from=2024-01-01&to=2025-12-31", cells(302, 403, 400, 400)),
+    ],
+    # -- admin: services --
+    ("GET", "/staff/admin/services"): [
+        Case("/staff/admin/services", cells(302, 403, 403, 200)),
+        Case("/staff/admin/services?q=ha+noi&stale=1&retired=all", cells(302, 403, 403, 200)),
+    ],
+    ("POST", "/staff/admin/services"): [
+        Case("/staff/admin/services", cells(403, 403, 403, 400), {"id": ""})
+    ],
+    ("GET", "/staff/admin/services/new"): [
+        Case("/staff/admin/services/new", cells(302, 403, 403, 200))
+    ],
+    ("GET", "/staff/admin/services/nearest"): [
+        Case("/staff/admin/services/nearest?lat=21.03&lon=105.85", cells(302, 403, 403, 200))
+    ],
+    ("GET", "/staff/admin/services/export.csv"): [
+        Case("/staff/admin/services/export.csv", cells(302, 403, 403, 200))
+    ],
+    ("GET", "/staff/admin/services/import"): [
+        Case("/staff/admin/services/import", cells(302, 403, 403, 200))
+    ],
+    ("POST", "/staff/admin/services/import"): [
+        Case("/staff/admin/services/import", cells(403, 403, 403, 400))  # no file
+    ],
+    ("GET", "/staff/admin/services/{service_id}"): [
+        Case("/staff/admin/services/anh_duong_quang_ninh", cells(302, 403, 403, 200)),
+        Case("/staff/admin/services/no_such_service", cells(302, 403, 403, 404)),
+    ],
+    ("POST", "/staff/admin/services/{service_id}"): [
+        Case(
+            "/staff/admin/services/anh_duong_quang_ninh", cells(403, 403, 403, 400), {"phone": "9"}
+        )
+    ],
+    ("POST", "/staff/admin/services/{service_id}/retire"): [
+        Case("/staff/admin/services/anh_duong_quang_ninh/retire", cells(403, 403, 403, 303))
+    ],
+    ("POST", "/staff/admin/services/{service_id}/unretire"): [
+        Case("/staff/admin/services/anh_duong_quang_ninh/unretire", cells(403, 403, 403, 303))
     ],
     # last: it ends the sessions
     ("POST", "/staff/logout"): [Case("/staff/logout", cells(403, 303, 303, 303))],
