@@ -160,8 +160,9 @@ async def _publish(
     """Check the would-be published documents (the live ones with ``docs`` over them);
     if clean, save every document of ``docs`` as a new published version in one
     transaction and make the live library use them."""
-    would_be = {**(await store.load_documents()), **docs}
-    problems = check(would_be, domain_keys(would_be))
+    live = await store.load_documents()
+    would_be = {**live, **docs}
+    problems = check(would_be, domain_keys(live))
     if problems:
         return problems
     try:
@@ -189,15 +190,14 @@ async def _save_published(store: Store, docs: Mapping[str, Any]) -> dict[str, in
     return saved
 
 
-def domain_keys(docs: Mapping[str, Any]) -> set[str]:
+def domain_keys(live: Mapping[str, Any]) -> set[str]:
     """The Rasa domain's response keys ($RASA_DOMAIN_FILE). Where the gateway runs without
     the Rasa project (its container ships `content/` only), the `utter_*` keys of the live
-    responses stand in: nothing the bot answers today can then be removed."""
+    (published) responses stand in: nothing the bot answers today can then be removed."""
     try:
         return domain_response_keys()
     except (OSError, ValueError, yaml.YAMLError):
-        live = docs.get(RESPONSES) or {}
-        return {k for k in live if str(k).startswith("utter_")}
+        return {k for k in live.get(RESPONSES) or {} if str(k).startswith("utter_")}
 
 
 async def _authors(request: web.Request) -> dict[int, str]:
@@ -439,7 +439,7 @@ async def content_save(request: web.Request) -> web.StreamResponse:
         await _audit(request, session, "content_draft_saved", f"responses:{version} {key}")
         state = await _state(store)
         would_be = {**state.published, RESPONSES: responses}
-        warnings = check(would_be, domain_keys(would_be))
+        warnings = check(would_be, domain_keys(state.published))
         notice = f"Draft saved as version {version}. The bot still says the published text."
         if warnings:
             notice += " It cannot be published until the problems below are fixed."

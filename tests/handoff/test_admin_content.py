@@ -284,3 +284,29 @@ async def test_texts_are_escaped(client: TestClient, member: MemberFactory) -> N
     assert "<script>alert" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     listing = await (await ada.client.get(BASE, params={"q": "<script>"})).text()
     assert "<script>alert" not in listing and "&lt;script&gt;" in listing
+
+
+async def test_without_the_domain_file_the_live_keys_stand_in(
+    client: TestClient, member: MemberFactory, monkeypatch: Any, tmp_path: Any
+) -> None:
+    from bot import content_check
+
+    monkeypatch.setattr(content_check, "DOMAIN_FILE", tmp_path / "missing.yml")
+    ada = await member("ada", "administrator")
+    responses = copy.deepcopy((await store_of(client).load_documents())["responses"])
+    del responses["utter_goodbye"]
+    resp = await _upload(ada, {"responses.yml": yaml.safe_dump(responses).encode()})
+    assert resp.status == 400
+    assert "utter_goodbye: the Rasa domain uses this key" in await resp.text()
+    assert await _versions(client) == [1]
+
+
+async def test_the_audit_log_page_shows_content_changes(
+    client: TestClient, member: MemberFactory
+) -> None:
+    ada = await member("ada", "administrator")
+    form = form_for(await live_entry(client, KEY)) | {"action": "publish"}
+    assert (await ada.post(f"{BASE}/{KEY}", form)).status == 200
+    page = await ada.client.get("/staff/admin/audit", params={"action": "content_published"})
+    html = await page.text()
+    assert page.status == 200 and f"responses:2 {KEY}" in html
