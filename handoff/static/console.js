@@ -10,7 +10,7 @@
  *   health               queue health bar; its items carry data-field = waiting | high-risk-waiting |
  *                        longest-wait | counsellors-online | counsellors-available | on-duty
  *   presence             presence select (available | busy | away); presence-error next to it
- *   alert                one alert banner; data-kind = escalated | returned | left | imminent | info,
+ *   alert                one alert banner; data-kind = escalated | returned | left | imminent | high_risk | info,
  *                        data-conversation-id; buttons alert-show, alert-dismiss
  *   queue-waiting, queue-human, queue-left   the three queue lists
  *   queue-entry          one entry; data-conversation-id, data-state (queued | human | left),
@@ -379,6 +379,8 @@
       imminentSeen.add(id);
       highlighted.add(id);
       addAlert("imminent", id, "Imminent risk: " + shortId(id) + " (" + (CHANNEL_TEXT[e.channel] || e.channel) + ") is waiting in the queue.");
+      // the server's "high_risk" alert of this entry says less: the imminent one replaces it
+      alerts.filter(function (a) { return a.id === id && a.kind === "high_risk"; }).forEach(removeAlert);
     }
     if (risk !== "imminent") imminentSeen.delete(id);
     if (e.mine && e.state === "human" && !convs.has(id)) ensureConv(id);
@@ -394,7 +396,7 @@
     }
     if (before && before.state === "queued" && e.state !== "queued") {
       highlighted.delete(id);
-      alerts.filter(function (a) { return a.id === id && (a.kind === "imminent" || a.kind === "escalated"); }).forEach(removeAlert);
+      alerts.filter(function (a) { return a.id === id && (a.kind === "imminent" || a.kind === "high_risk" || a.kind === "escalated"); }).forEach(removeAlert);
     }
     if (!e.mine) selfActed.delete(id);
   }
@@ -404,6 +406,8 @@
     entries.delete(id);
     highlighted.delete(id);
     imminentSeen.delete(id);
+    // nobody is waiting any more: "waiting in the queue" banners of it are stale
+    alerts.filter(function (a) { return a.id === id && (a.kind === "imminent" || a.kind === "high_risk" || a.kind === "escalated"); }).forEach(removeAlert);
     if (convs.has(id)) {
       dropConv(id, selfActed.has(id) ? null : "Conversation " + shortId(id) + " has left the queue view (handed back or closed).");
     }
@@ -452,7 +456,12 @@
     var e = entries.get(id);
     var label = shortId(id) + (e ? " (" + RISK_LONG[riskOf(e)] + ")" : "");
     var text;
-    if (f.kind === "escalated") text = "Escalated: " + label + " has waited too long without a counsellor.";
+    if (f.kind === "high_risk") {
+      // someone at high or imminent risk joined the queue; for imminent, upsertEntry has
+      // already shown its own banner: one banner per person, and none once claimed
+      if (!e || e.state !== "queued" || riskOf(e) === "imminent") return;
+      text = "High risk: " + shortId(id) + " (" + (CHANNEL_TEXT[e.channel] || e.channel) + ") is waiting in the queue.";
+    } else if (f.kind === "escalated") text = "Escalated: " + label + " has waited too long without a counsellor.";
     else if (f.kind === "returned") text = "Back in the queue: " + label + " waited too long for a reply, so it returned to the queue.";
     else if (f.kind === "left") text = label + " left — do not contact.";
     else text = "Attention: " + label + ".";
@@ -879,7 +888,7 @@
     c.noteError = el("p", { class: "inline-error", "data-testid": "note-error", role: "alert" });
     var notes = el("aside", { class: "notes", "aria-labelledby": "notes-h-" + id }, [
       el("h4", { id: "notes-h-" + id, text: "Private notes" }),
-      el("p", { class: "notes-hint", text: "Only staff see these. Never sent to the person." }),
+      el("p", { class: "notes-hint", text: "Staff only. Never sent to the person." }),
       c.noteList,
       el("label", { for: "note-" + id, text: "New private note" }),
       c.noteBox,
@@ -944,6 +953,13 @@
   }
 
   function wirePane(c) {
+    // At the end of the transcript, stay there when the transcript's box shrinks or grows
+    // (an alert banner above, the window resized): the newest message stays in view.
+    c.atEnd = true;
+    c.wrap.addEventListener("scroll", function () { c.atEnd = nearEnd(c); });
+    if (window.ResizeObserver) {
+      new ResizeObserver(function () { if (c.atEnd && !c.pane.hidden) scrollToEnd(c); }).observe(c.wrap);
+    }
     c.replyBox.addEventListener("input", function () { updateCounter(c); typingInput(c); });
     c.replyBox.addEventListener("keydown", function (ev) {
       if (ev.key === "Enter" && !ev.shiftKey && !ev.isComposing && ev.keyCode !== 229) {
@@ -1128,8 +1144,7 @@
 
   /* Merge by seq (a seq already held is ignored), insert each new one in its place. */
   function addMessages(c, list, forceScroll) {
-    var w = c.wrap;
-    var nearEnd = w.scrollHeight - w.scrollTop - w.clientHeight < 80;
+    var wasNearEnd = nearEnd(c);
     var added = 0;
     list.forEach(function (m) {
       if (!m || typeof m.seq !== "number" || c.messages.has(m.seq)) return;
@@ -1148,7 +1163,7 @@
     });
     if (added || forceScroll) {
       renderLocal(c);
-      if (forceScroll || nearEnd) scrollToEnd(c);
+      if (forceScroll || wasNearEnd) scrollToEnd(c);
     }
     return added;
   }
@@ -1364,6 +1379,12 @@
 
   function scrollToEnd(c) {
     c.wrap.scrollTop = c.wrap.scrollHeight;
+    c.atEnd = true;
+  }
+
+  function nearEnd(c) {
+    var w = c.wrap;
+    return w.scrollHeight - w.scrollTop - w.clientHeight < 80;
   }
 
   // ---- the clock: waits tick every second ----

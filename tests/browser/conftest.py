@@ -15,6 +15,7 @@ import dataclasses
 import re
 import shutil
 import threading
+import time
 from collections.abc import Coroutine, Iterator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
@@ -28,11 +29,16 @@ from bot.messages import BotText, Button
 from bot.rasa_client import RasaReply
 from bot.settings import Secret, Settings
 from bot.storage import Store
+from handoff import totp
+from handoff.accounts import Accounts, Policy
+from handoff.throttle import Throttle
 
 ROOT = Path(__file__).resolve().parents[2]
 PARTNER_PORT = free_port()
 PARTNER = f"http://localhost:{PARTNER_PORT}"
 EXIT_URL = "http://neutral.test/weather"
+ASK_HUMAN = "cho em nói chuyện với tư vấn viên"  # the stub dialogue asks for a counsellor
+STAFF_PASSWORD = "correct horse battery"
 T = TypeVar("T")
 
 try:
@@ -42,7 +48,9 @@ except ImportError:  # pragma: no cover - listed in requirements/gateway.lock
 
 
 class StubDialogue:
-    """Stands in for Rasa: answers by message text (or payload), records every call."""
+    """Stands in for Rasa: answers by message text (or payload), records every call.
+    `ASK_HUMAN` (or the payload /request_human) answers with a handoff request, as
+    Rasa's request_human rule does."""
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, dict[str, Any]]] = []
@@ -57,6 +65,8 @@ class StubDialogue:
                 Button("Tìm nơi hỗ trợ", "/find_service"),
             )
             return RasaReply((BotText("Chào bạn, mình có thể giúp gì?", buttons),), "greet", 0.99)
+        if text in ("/request_human", ASK_HUMAN):  # the gateway writes the answer
+            return RasaReply((), "request_human", 0.99, ({"handoff": {"reason": "user_request"}},))
         if text == "/ask_hotlines":
             return RasaReply((BotText("Đây là các số bạn có thể gọi."),), "ask_hotlines", 0.99)
         if text == "/share_location":
@@ -82,6 +92,7 @@ class Gateway:
         self.runner: web.AppRunner | None = None
         self.app: web.Application | None = None
         self.partner: web.AppRunner | None = None
+        self.paths: list[str] = []  # every path the gateway answered, in order
 
     @property
     def url(self) -> str:
@@ -98,6 +109,7 @@ class Gateway:
     def start(self) -> None:
         async def up() -> None:
             self.app = create_app(self.settings, dialogue=self.dialogue)
+            self.app.on_response_prepare.append(self._answered)
             self.runner = web.AppRunner(self.app, shutdown_timeout=0.5)
             await self.runner.setup()
             await web.TCPSite(self.runner, "127.0.0.1", self.settings.port).start()
@@ -107,6 +119,9 @@ class Gateway:
                 await web.TCPSite(self.partner, "localhost", PARTNER_PORT).start()
 
         self.run(up())
+
+    async def _answered(self, request: web.Request, response: web.StreamResponse) -> None:
+        self.paths.append(request.path)
 
     def stop(self) -> None:
         if self.runner is not None:
@@ -252,3 +267,41 @@ def page(context: BrowserContext) -> Page:
 
 def settings_with(gateway: Gateway, **changes: Any) -> Settings:
     return dataclasses.replace(gateway.settings, **changes)
+
+
+# -- staff ----------------------------------------------------------------------------------
+
+
+def enrol(gateway: Gateway, username: str, role: str = "counsellor") -> bytes:
+    """A staff account with its setup done (password and second factor); its TOTP secret.
+
+    The setup is confirmed with the code of the previous 30-second step, so that the code
+    of the next step (`staff_code`) is always new for the sign-in: a step is used once."""
+
+    async def create() -> bytes:
+        store = gateway.store
+        accounts = Accounts(store, Policy(), Throttle())
+        record = await store.staff.create(username, role, accounts.clock())
+        token = await accounts.issue_setup(record.id)
+        setup = await accounts.setup(token)
+        assert setup is not None
+        code = totp.code_at(setup.totp_secret, time.time() - totp.STEP)
+        await accounts.complete_setup(token, STAFF_PASSWORD, STAFF_PASSWORD, code)
+        return setup.totp_secret
+
+    return gateway.run(create())
+
+
+def staff_code(secret: bytes) -> str:
+    """The code of the next 30-second step (accepted: one step of tolerance)."""
+    return totp.code_at(secret, time.time() + totp.STEP)
+
+
+def staff_sign_in(page: Page, gateway: Gateway, username: str, secret: bytes) -> None:
+    """Sign in through the real /staff/login page, as a person would."""
+    page.goto(gateway.url + "/staff/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_label("Code from the authenticator app").fill(staff_code(secret))
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(gateway.url + "/staff/")

@@ -1,9 +1,13 @@
-"""Take the widget screenshots in docs/ (docs/widget-mobile.png, docs/widget-desktop.png):
+"""Take the screenshots in docs/: the widget (docs/widget-mobile.png,
+docs/widget-desktop.png) and the counsellor console (docs/console.png, 1280x800):
 
-    .venv/bin/python -m tests.browser.screenshots [OUT_DIR]
+    .venv/bin/python -m tests.browser.screenshots [OUT_DIR] [widget|console ...]
 
 The real gateway with the approved texts from content/ in place of Rasa's choice of them,
-the gateway's demo page in Debian's Chromium, a short conversation in Vietnamese.
+the gateway's demo page in Debian's Chromium, short conversations in Vietnamese. For the
+console: a counsellor signed in through the real login page, three people in the queue at
+different risk levels, one of them claimed, with a few messages and a private note. Every
+name and message is made up.
 """
 
 from __future__ import annotations
@@ -15,21 +19,37 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from bot.content import ContentLibrary, load_content_dir
 from bot.rasa_client import RasaReply
 from bot.settings import Secret, Settings
-from tests.browser.conftest import ROOT, Gateway, StubDialogue, free_port, watch_sockets
+from tests.browser.conftest import (
+    ASK_HUMAN,
+    ROOT,
+    Gateway,
+    StubDialogue,
+    enrol,
+    free_port,
+    staff_sign_in,
+    watch_sockets,
+)
 
 LIBRARY = ContentLibrary(load_content_dir(ROOT / "content"))
 COUNSELLOR = "Chào bạn, mình là tư vấn viên. Mình đang đọc tin nhắn của bạn."
+CONSOLE_REPLY = (
+    "Cảm ơn bạn đã kể cho mình. Lúc này bạn có đang ở một nơi an toàn không? "
+    "Bạn có thể trả lời ngắn thôi cũng được."
+)
+CONSOLE_NOTE = "Chỉ nhắn tin sau 8 giờ sáng. Không gọi điện."
 
 
 class ContentDialogue(StubDialogue):
     """Answers with the approved content, as Rasa would for these messages."""
 
     async def send(self, conversation_id: str, text: str, metadata: Mapping[str, Any]) -> RasaReply:
+        if text == ASK_HUMAN:  # a handoff request: the gateway writes the answer
+            return await super().send(conversation_id, text, metadata)
         self.calls.append((conversation_id, text, dict(metadata)))
         key = {"xin chào": "utter_greet", "chồng em hay đánh em": "utter_disclosure"}.get(text)
         return RasaReply((LIBRARY.variations(key or "utter_default", "vi")[0],), "greet", 0.99)
@@ -56,7 +76,59 @@ def converse(page: Page, url: str, counsellor: bool) -> None:
     page.wait_for_timeout(300)
 
 
-def main(out: Path) -> None:
+def person(browser: Browser, url: str, *texts: str) -> Page:
+    """Someone in the widget on the demo page who writes these messages."""
+    page = browser.new_context(viewport={"width": 1024, "height": 700}).new_page()
+    page.goto(url)
+    page.get_by_role("button", name="Hỏi đáp").click()
+    chat = page.frame_locator("iframe")
+    expect(chat.locator(".msg.bot")).to_have_count(1)
+    for i, text in enumerate(texts, 1):
+        chat.get_by_label("Tin nhắn", exact=True).fill(text)
+        chat.get_by_label("Tin nhắn", exact=True).press("Enter")
+        expect(chat.locator(".msg.user")).to_have_count(i)
+        expect(chat.locator("#status")).to_have_text("")
+    return page
+
+
+def console(browser: Browser, gateway: Gateway, dialogue: StubDialogue) -> Page:
+    """The console of a counsellor holding one conversation, two more people waiting."""
+    secret = enrol(gateway, "mai")
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, device_scale_factor=1)
+    page = context.new_page()
+    staff_sign_in(page, gateway, "mai", secret)
+    page.goto(gateway.url + "/staff/console")
+    expect(page.get_by_test_id("connection-status")).to_have_attribute("data-state", "open")
+    waiting = page.get_by_test_id("queue-waiting").get_by_test_id("queue-entry")
+
+    held = person(browser, gateway.url + "/", "xin chào", "chồng em hay đánh em", ASK_HUMAN)
+    held_id = dialogue.conversation_id()
+    expect(waiting).to_have_count(1)
+    page.locator(f'[data-conversation-id="{held_id}"]').get_by_test_id("claim").click()
+    pane = page.get_by_test_id("conversation")
+    box = pane.get_by_test_id("reply-box")
+    box.fill(CONSOLE_REPLY)
+    box.press("Enter")
+    chat = held.frame_locator("iframe")
+    expect(chat.locator(".msg.counsellor")).to_have_count(1)
+    chat.get_by_label("Tin nhắn", exact=True).fill("em đang ở nhà mẹ, chồng em không biết")
+    chat.get_by_label("Tin nhắn", exact=True).press("Enter")
+    expect(pane.get_by_test_id("transcript-message").last).to_have_attribute("data-from", "user")
+    pane.get_by_test_id("note-box").fill(CONSOLE_NOTE)
+    pane.get_by_test_id("note-add").click()
+    expect(pane.get_by_test_id("note")).to_have_count(1)
+    expect(pane.get_by_test_id("note")).not_to_have_attribute("data-pending", "true")
+
+    person(browser, gateway.url + "/", "anh ấy dọa sẽ giết em nếu em bỏ đi")
+    person(browser, gateway.url + "/", ASK_HUMAN)
+    expect(waiting).to_have_count(2)
+    expect(waiting.first).to_have_attribute("data-risk", "high")
+    page.evaluate("document.activeElement.blur()")  # no focus ring in the picture
+    page.wait_for_timeout(1200)  # the waits tick once a second: let them show a few seconds
+    return page
+
+
+def main(out: Path, which: tuple[str, ...] = ("widget", "console")) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
             port=free_port(),
@@ -66,15 +138,21 @@ def main(out: Path) -> None:
             internal_token=Secret("i" * 32),
             rasa_url="http://127.0.0.1:9",
         )
-        gateway = Gateway(settings, ContentDialogue())
+        dialogue = ContentDialogue()
+        gateway = Gateway(settings, dialogue)
         gateway.start()
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=shutil.which("chromium"))
+                if "console" in which:
+                    page = console(browser, gateway, dialogue)
+                    page.screenshot(path=str(out / "console.png"))
                 for name, viewport, counsellor in (
                     ("mobile", {"width": 360, "height": 740}, False),
                     ("desktop", {"width": 1024, "height": 700}, True),
                 ):
+                    if "widget" not in which:
+                        break
                     context = browser.new_context(viewport=viewport, device_scale_factor=1)
                     page = context.new_page()
                     converse(page, gateway.url + "/", counsellor)
@@ -86,4 +164,7 @@ def main(out: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs")
+    main(
+        Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs",
+        tuple(sys.argv[2:]) or ("widget", "console"),
+    )

@@ -1,0 +1,337 @@
+"""The counsellor console in real Chromium, end to end. The handoff issue's definition of
+done: "two counsellor browsers and a widget user; an imminent message appears at the top
+of both queues; one claims it, the other sees it taken; the reply reaches the widget; hand
+back; the bot answers again."
+
+Counsellors are enrolled through the accounts API (password and second factor) and sign in
+through the real /staff/login page with a computed TOTP code, each in a browser context of
+their own; people use the widget on the embedding site, in another context. The gateway is
+the real one, with the scripted stand-in for Rasa of conftest.py (`ASK_HUMAN` is answered
+with a handoff request, as Rasa's request_human rule does). No page may log a JavaScript
+error or get an HTTP error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, FrameLocator, Locator, Page, expect
+
+from bot.content import ContentLibrary, load_content_dir
+from tests.browser.conftest import (
+    ASK_HUMAN,
+    PARTNER,
+    ROOT,
+    Gateway,
+    StubDialogue,
+    enrol,
+    make_context,
+    staff_sign_in,
+)
+
+LIBRARY = ContentLibrary(load_content_dir(ROOT / "content"))
+IMMINENT = "cứu em với, chồng em đang cầm dao đòi giết em"
+HIGH = "anh ấy dọa sẽ giết em nếu em bỏ đi"
+REPLY = "Chào bạn, mình là tư vấn viên. Bạn đang ở đâu, bạn có thể ra khỏi nhà không?"
+
+
+def approved(key: str, **variables: str) -> str:
+    """An approved text of content/ (these have one variation each)."""
+    texts = {m.text for m in LIBRARY.variations(key, "vi", variables)}
+    assert len(texts) == 1, f"{key}: several variations"
+    return texts.pop()
+
+
+@dataclass
+class Watched:
+    """A page, with every JavaScript error, console error and HTTP error it had."""
+
+    page: Page
+    errors: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on(
+            "response",
+            lambda r: self.errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None,
+        )
+
+
+class Staff(Watched):
+    """A counsellor's console page."""
+
+    def waiting(self) -> Locator:
+        return self.page.get_by_test_id("queue-waiting").get_by_test_id("queue-entry")
+
+    def entry(self, conversation_id: str) -> Locator:
+        return self.page.locator(
+            f'[data-testid="queue-entry"][data-conversation-id="{conversation_id}"]'
+        )
+
+    def alerts(self, conversation_id: str) -> Locator:
+        return self.page.locator(f'[data-testid="alert"][data-conversation-id="{conversation_id}"]')
+
+    def conversation(self, conversation_id: str) -> Locator:
+        return self.page.locator(
+            f'[data-testid="conversation"][data-conversation-id="{conversation_id}"]'
+        )
+
+
+class Person(Watched):
+    """Someone in the widget on the embedding site."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.page.goto(PARTNER + "/")
+        self.page.get_by_role("button", name="Hỏi đáp").click()
+        expect(self.bot.first).to_contain_text(approved("gw_safety_notice"))
+
+    @property
+    def chat(self) -> FrameLocator:
+        return self.page.frame_locator("iframe")
+
+    @property
+    def bot(self) -> Locator:
+        return self.chat.locator(".msg.bot")
+
+    def say(self, text: str) -> None:
+        box = self.chat.get_by_label("Tin nhắn", exact=True)
+        box.fill(text)
+        box.press("Enter")
+        expect(self.chat.locator(".msg.user").last).to_contain_text(text)
+
+
+@dataclass
+class Browsers:
+    browser: Browser
+    gateway: Gateway
+    contexts: list[BrowserContext] = field(default_factory=list)
+    watched: list[Watched] = field(default_factory=list)
+
+    def context(self) -> BrowserContext:
+        context = make_context(self.browser, self.gateway)
+        self.contexts.append(context)
+        return context
+
+    def staff_context(self) -> BrowserContext:
+        # no request routing here: with routing on, Chromium never asks for /favicon.ico
+        context = self.browser.new_context(viewport={"width": 1280, "height": 800})
+        self.contexts.append(context)
+        return context
+
+    def counsellor(self, username: str) -> Staff:
+        """Enrolled, signed in through the login page, the console open and connected."""
+        secret = enrol(self.gateway, username)
+        staff = Staff(self.staff_context().new_page())
+        self.watched.append(staff)
+        staff_sign_in(staff.page, self.gateway, username, secret)
+        staff.page.goto(self.gateway.url + "/staff/console")
+        expect(staff.page.get_by_test_id("connection-status")).to_have_attribute(
+            "data-state", "open"
+        )
+        return staff
+
+    def person(self, context: BrowserContext) -> Person:
+        person = Person(context.new_page())
+        self.watched.append(person)
+        return person
+
+    def no_errors(self) -> None:
+        for watched in self.watched:
+            assert watched.errors == [], watched.errors
+        assert "/favicon.ico" not in self.gateway.paths  # the staff pages say they have none
+
+
+@pytest.fixture
+def browsers(browser: Browser, gateway: Gateway) -> Iterator[Browsers]:
+    made = Browsers(browser, gateway)
+    yield made
+    for context in made.contexts:
+        context.close()
+
+
+def available(staff: Staff) -> Locator:
+    return staff.page.get_by_test_id("health").locator(
+        '[data-field="counsellors-available"] .health-value'
+    )
+
+
+def have_attributes(items: Locator, name: str, values: list[str]) -> None:
+    """The items, in order, have these values of an attribute (waits for each)."""
+    expect(items).to_have_count(len(values))
+    for i, value in enumerate(values):
+        expect(items.nth(i)).to_have_attribute(name, value)
+
+
+def test_two_counsellors_and_a_person_in_danger(browsers: Browsers, dialogue: StubDialogue) -> None:
+    mai = browsers.counsellor("mai")
+    hoa = browsers.counsellor("hoa")
+    for staff in (mai, hoa):
+        expect(available(staff)).to_have_text("2")
+
+    # somebody is waiting already, with a calm request
+    people = browsers.context()
+    other = browsers.person(people)
+    other.say(ASK_HUMAN)
+    expect(other.bot.last).to_have_text(
+        "Trợ lý: " + approved("gw_queue_joined_unknown", position="1")
+    )
+    other_id = dialogue.conversation_id()
+
+    # the person of this test talks with the bot, then asks for a counsellor (calm too)
+    person = browsers.person(people)
+    person.say("xin chào")
+    expect(person.bot.last).to_contain_text("Chào bạn, mình có thể giúp gì?")
+    person.say(ASK_HUMAN)
+    expect(person.bot.last).to_contain_text(approved("gw_queue_joined_unknown", position="2"))
+    person_id = dialogue.conversation_id()
+    assert person_id != other_id
+    for staff in (mai, hoa):  # the same risk: the longest wait first
+        expect(staff.waiting()).to_have_count(2)
+        expect(staff.waiting().first).to_have_attribute("data-conversation-id", other_id)
+        expect(staff.entry(person_id)).to_have_attribute("data-risk", "none")
+
+    # now in danger: the emergency numbers first, and the top of both queues
+    answered = person.bot.count()
+    calls = len(dialogue.calls)
+    person.say(IMMINENT)
+    expect(person.bot.nth(answered)).to_contain_text(approved("gw_imminent"))
+    for staff in (mai, hoa):
+        top = staff.waiting().first
+        expect(top).to_have_attribute("data-conversation-id", person_id)
+        expect(top).to_have_attribute("data-risk", "imminent")
+        expect(top.get_by_test_id("risk")).to_have_text("Imminent risk")
+        expect(staff.waiting().nth(1)).to_have_attribute("data-conversation-id", other_id)
+        expect(staff.alerts(person_id)).to_have_attribute("data-kind", "imminent")
+    expect(person.bot).to_have_count(answered + 1)  # the numbers only: queued, no reminder yet
+    assert len(dialogue.calls) == calls  # queued: Rasa is never asked
+
+    # Mai claims it; Hoa sees it taken
+    mai.waiting().first.get_by_test_id("claim").click()
+    taken = hoa.entry(person_id)
+    expect(taken).to_have_attribute("data-state", "human")
+    expect(hoa.page.get_by_test_id("queue-human").get_by_test_id("queue-entry")).to_have_count(1)
+    expect(taken.get_by_test_id("claimed-by")).to_have_text("Claimed by mai")
+    expect(taken.get_by_test_id("claim")).to_have_count(1)
+    expect(taken.get_by_test_id("claim")).to_be_hidden()
+    expect(taken.get_by_test_id("open")).to_be_hidden()  # a counsellor cannot read it
+    expect(hoa.waiting()).to_have_count(1)
+    expect(hoa.waiting().first).to_have_attribute("data-conversation-id", other_id)
+    expect(hoa.alerts(person_id)).to_have_count(0)
+    expect(hoa.page.get_by_test_id("conversation-tab")).to_have_count(0)
+    expect(person.chat.locator(".msg.system").last).to_contain_text(
+        approved("gw_counsellor_joined")
+    )
+
+    # Mai's tab opens on the transcript
+    tab = mai.page.get_by_test_id("conversation-tab")
+    expect(tab).to_have_count(1)
+    expect(tab).to_have_attribute("aria-selected", "true")
+    expect(tab).to_have_attribute("data-risk", "imminent")
+    expect(mai.entry(person_id).get_by_test_id("claimed-by")).to_have_text("Claimed by you")
+    expect(mai.alerts(person_id)).to_have_count(0)
+    pane = mai.conversation(person_id)
+    expect(pane).to_be_visible()
+    expect(pane).to_have_attribute("data-readonly", "false")
+    expect(pane.get_by_test_id("conversation-risk")).to_have_text("Imminent risk")
+    transcript = pane.get_by_test_id("transcript-message")
+    have_attributes(
+        transcript, "data-from", ["bot", "user", "bot", "user", "bot", "user", "bot", "system"]
+    )
+    expect(transcript.filter(has_text=IMMINENT)).to_have_attribute("data-from", "user")
+    expect(transcript.nth(6)).to_contain_text(approved("gw_imminent"))
+
+    # she writes: the person sees "a counsellor is writing", then her reply
+    box = pane.get_by_test_id("reply-box")
+    box.press_sequentially(REPLY[:24])
+    expect(person.chat.locator("#status")).to_have_text("Tư vấn viên đang viết")
+    box.press_sequentially(REPLY[24:])
+    box.press("Enter")
+    answer = person.chat.locator(".msg.counsellor")
+    expect(answer).to_have_count(1)
+    expect(answer).to_contain_text(REPLY)
+    expect(answer.locator(".who")).to_have_text("Tư vấn viên")
+    expect(person.chat.locator("#status")).to_have_text("")
+    mine = transcript.filter(has_text=REPLY)
+    expect(mine).to_have_attribute("data-from", "counsellor")
+    expect(mine).not_to_have_attribute("data-pending", "true")
+    expect(pane.get_by_test_id("transcript-local")).to_be_hidden()
+    expect(box).to_have_value("")
+
+    # the person answers; Mai sees it at once
+    person.say("em đang trốn trong nhà tắm")
+    expect(transcript.last).to_contain_text("em đang trốn trong nhà tắm")
+    expect(transcript.last).to_have_attribute("data-from", "user")
+    expect(transcript.last).to_be_in_viewport(ratio=1)
+
+    # meanwhile someone else joins the queue at high risk: a banner for it above her work,
+    # and the end of her transcript stays in view
+    third = browsers.person(people)
+    third.say(HIGH)
+    expect(third.bot.last).to_contain_text(approved("gw_queue_joined_unknown", position="1"))
+    third_id = dialogue.conversation_id()
+    for staff in (mai, hoa):
+        expect(staff.alerts(third_id)).to_have_attribute("data-kind", "high_risk")
+    expect(transcript.last).to_be_in_viewport(ratio=1)
+
+    # hand back, after the confirm step: the person is told, and the bot answers again
+    pane.get_by_test_id("hand-back").click()
+    expect(pane.get_by_test_id("confirm")).to_be_visible()
+    expect(pane.get_by_test_id("confirm")).to_be_focused()
+    pane.get_by_test_id("confirm").click()
+    expect(person.bot.last).to_contain_text(approved("gw_handed_back"))
+    for staff in (mai, hoa):
+        expect(staff.entry(person_id)).to_have_count(0)
+        have_attributes(staff.waiting(), "data-conversation-id", [third_id, other_id])
+        # no "no longer in the queue" notice: only the banner of the one still waiting
+        have_attributes(staff.page.get_by_test_id("alert"), "data-conversation-id", [third_id])
+    expect(mai.page.get_by_test_id("conversation-tab")).to_have_count(0)
+    answered = person.bot.count()
+    person.say("cảm ơn")
+    expect(person.bot).to_have_count(answered + 1)
+    expect(person.bot.last).to_have_text("Trợ lý: Đã nhận: cảm ơn")
+    assert dialogue.calls[-1][:2] == (person_id, "cảm ơn")
+    expect(answer).to_have_count(1)  # nothing more from a counsellor
+
+    for waiting in (other, third):  # the others only got their place in the queue
+        expect(waiting.chat.locator(".msg.counsellor, .msg.system")).to_have_count(0)
+    browsers.no_errors()
+
+
+def test_someone_in_danger_from_the_first_message_gets_one_alert_until_claimed(
+    browsers: Browsers, dialogue: StubDialogue
+) -> None:
+    mai = browsers.counsellor("mai")
+    hoa = browsers.counsellor("hoa")
+    people = browsers.context()
+
+    high = browsers.person(people)
+    high.say(HIGH)  # a first message at high risk: queued by the risk alone
+    expect(high.bot.last).to_contain_text(approved("gw_queue_joined_unknown", position="1"))
+    high_id = dialogue.conversation_id()
+    imminent = browsers.person(people)
+    imminent.say(IMMINENT)
+    expect(imminent.bot.nth(1)).to_contain_text(approved("gw_imminent"))
+    expect(imminent.bot.last).to_contain_text(approved("gw_queue_joined_unknown", position="1"))
+    imminent_id = dialogue.conversation_id()
+
+    for staff in (mai, hoa):
+        expect(staff.waiting()).to_have_count(2)
+        have_attributes(staff.waiting(), "data-risk", ["imminent", "high"])
+        expect(staff.waiting().first).to_have_attribute("data-conversation-id", imminent_id)
+        expect(staff.entry(high_id).get_by_test_id("reason")).to_have_text("High risk detected")
+        # one banner per person: the imminent one says more than the server's high_risk
+        expect(staff.alerts(imminent_id)).to_have_attribute("data-kind", "imminent")
+        expect(staff.alerts(high_id)).to_have_attribute("data-kind", "high_risk")
+        expect(staff.alerts(high_id)).to_contain_text("waiting in the queue")
+
+    hoa.entry(high_id).get_by_test_id("claim").click()
+    expect(hoa.page.get_by_test_id("conversation-tab")).to_have_count(1)
+    for staff in (mai, hoa):  # taken: nobody is told any more that it is waiting
+        expect(staff.alerts(high_id)).to_have_count(0)
+        expect(staff.alerts(imminent_id)).to_have_count(1)
+    expect(mai.entry(high_id).get_by_test_id("claimed-by")).to_have_text("Claimed by hoa")
+    browsers.no_errors()
