@@ -24,6 +24,7 @@ import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import aiohttp
 from aiohttp import web
@@ -33,12 +34,14 @@ from aiohttp.typedefs import Handler
 from bot import access, internal_api, webchat, widget
 from bot.content import ContentHolder, ContentLibrary, load_content_dir
 from bot.core import ConversationCore, Dialogue
+from bot.errors import RasaUnavailable
+from bot.messages import BotText
 from bot.nlg import render_for_rasa
 from bot.rasa_client import CircuitBreaker, RasaClient
 from bot.settings import Settings
 from bot.storage import Channel, Keyring, Store
 from bot.tg.runtime import TelegramRuntime, build_runtime
-from handoff.queue import HandoffQueue
+from handoff.queue import HandoffQueue, Resume
 from handoff.web import QUEUE as HANDOFF_QUEUE
 
 log = logging.getLogger(__name__)
@@ -178,6 +181,21 @@ async def _close_sockets(app: web.Application) -> None:
         await ws.close(code=aiohttp.WSCloseCode.GOING_AWAY, message=b"restarting")
 
 
+def _resume(override: Dialogue | None, client: RasaClient) -> Resume:
+    """How a handed-back conversation resumes: Rasa's, or the stand-in's own (a stand-in
+    without one resumes with the static text: the real Rasa is not asked for it)."""
+    if override is None:
+        return client.resume
+    resume = getattr(override, "resume", None)
+    if callable(resume):
+        return cast(Resume, resume)
+
+    async def static(conversation_id: str, language: str, channel: str) -> list[BotText]:
+        raise RasaUnavailable("the dialogue stand-in does not resume")
+
+    return static
+
+
 def _dialogue(override: Dialogue | None) -> Callable[[web.Application], AsyncIterator[None]]:
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         settings = app[SETTINGS]
@@ -193,7 +211,9 @@ def _dialogue(override: Dialogue | None) -> Callable[[web.Application], AsyncIte
             core = ConversationCore(
                 app[STORE], override or client, app[CONTENT], settings.max_text_chars
             )
-            queue = HandoffQueue(settings, app[STORE], core, app[CONTENT], client.resume)
+            queue = HandoffQueue(
+                settings, app[STORE], core, app[CONTENT], _resume(override, client)
+            )
             core.attach_handoff(queue)
             app[CORE] = core
             app[HANDOFF_QUEUE] = queue

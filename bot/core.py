@@ -111,6 +111,9 @@ class Handoff(Protocol):
     async def person_left(self, conversation_id: str, *, forgotten: bool) -> None:
         """The person left (quick exit, /exit) or had everything forgotten."""
 
+    def observed(self, conversation_id: str, out: Outbound) -> None:
+        """A bot, system or counsellor message was stored and sent (consoles show it)."""
+
 
 class ChannelOutlet(Protocol):
     """How a channel without live connections (Telegram) receives `deliver()`ed messages."""
@@ -195,6 +198,7 @@ class ConversationCore:
             conversation_id, sender, message.text, buttons=buttons
         )
         out = Outbound(seq=stored.seq, sender=sender, message=message)
+        self.handoff.observed(conversation_id, out)
         delivered = False
         outlet = self._outlets.get(record.channel)
         if outlet is not None:
@@ -431,7 +435,10 @@ class ConversationCore:
         stored.add_done_callback(_retrieved)
         if first is not None:
             await first
-        await emit(Outbound(seq=(await stored).seq, sender=Sender.BOT, message=message))
+        out = Outbound(seq=(await stored).seq, sender=Sender.BOT, message=message)
+        if self._handoff is not None:
+            self._handoff.observed(conversation_id, out)
+        await emit(out)
 
 
 def _retrieved(future: asyncio.Future[Any]) -> None:

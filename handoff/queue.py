@@ -29,7 +29,7 @@ from typing import Any, Final
 from zoneinfo import ZoneInfo
 
 from bot.content import ContentLibrary
-from bot.core import ConversationCore, Emit
+from bot.core import ConversationCore, Emit, Outbound
 from bot.errors import ContentError, RasaUnavailable
 from bot.messages import BotText
 from bot.screen import RiskLevel
@@ -287,6 +287,14 @@ class HandoffQueue:
             return
         self._broadcast_entry(entry)
         self._alert("left", conversation_id, oversight_only=False, holder=known.claimed_by)
+
+    def observed(self, conversation_id: str, out: Outbound) -> None:
+        """Every message stored for the person (bot, system, counsellor) reaches the
+        consoles that opened the conversation, so they see what the person saw."""
+        if not any(conversation_id in link.opened for link in self._links):
+            return
+        message = StoredMessage(out.seq, out.sender, out.message.text, [], self._clock())
+        self._broadcast_message(conversation_id, message)
 
     # -- what the person is told ---------------------------------------------------------
 
@@ -571,8 +579,6 @@ class HandoffQueue:
             self._refs[key] = result
             while len(self._refs) > REF_MEMORY:
                 self._refs.popitem(last=False)
-        stored = StoredMessage(out.seq, Sender.COUNSELLOR, cleaned, [], now)
-        self._broadcast_message(conversation_id, stored)
         if entry.awaiting_since is not None:
             self._broadcast_entry(self._entries[conversation_id])
         return result

@@ -104,6 +104,7 @@ AUDIT_ACTIONS: Final = (
     "staff_disabled",
     "staff_enabled",
     "staff_invited",
+    "stats_exported",
     "transcript_denied",
     "transcript_opened",
 )

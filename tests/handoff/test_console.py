@@ -637,3 +637,28 @@ async def test_two_simultaneous_claims_have_exactly_one_winner(
     assert [r["code"] for r in results if r["type"] == "error"] == ["taken"]
     claims = await client.app[STORE].staff.audit_entries(action="conversation_claimed")
     assert len(claims) == 1
+
+
+async def test_the_console_sees_what_the_person_was_sent(
+    client: TestClient, member: MemberFactory
+) -> None:
+    """The emergency numbers sent during a held turn, and the system notices, reach the
+    console live (not only when the transcript is opened again)."""
+    a = await console(await member("ana", "counsellor"))
+    p = await queued_person(client, "vi")
+    await a.command("claim", conversation_id=p.conversation_id)
+    await a.command("open", conversation_id=p.conversation_id)
+    await a.kind("transcript", conversation_id=p.conversation_id)
+    await p.receive()  # a counsellor has joined
+    frames = await p.say(IMMINENT)
+    assert frames[0]["text"] in texts(client, "gw_imminent", "vi")
+    seen = [
+        await a.next(lambda f: f["type"] == "message" and f["conversation_id"] == p.conversation_id)
+        for _ in range(2)
+    ]
+    by_sender = {m["message"]["from"]: m["message"]["text"] for m in seen}
+    assert by_sender["user"] == IMMINENT
+    assert by_sender["bot"] in texts(client, "gw_imminent", "vi")
+    await a.command("release", conversation_id=p.conversation_id)
+    notice = await a.next(lambda f: f["type"] == "message" and f["message"]["from"] == "system")
+    assert notice["message"]["text"] in texts(client, "gw_queue_returned", "vi")
