@@ -1,0 +1,252 @@
+"""The admin area (issue 5) in real Chromium: an administrator edits a Vietnamese response,
+previews it, publishes it, and the next widget conversation shows the new text; a services
+CSV with one bad row imports nothing and reports the row; `<script>` stored in every text
+field (responses, buttons, services, counsellor replies, notes, a person's message) stays
+text in the console, the widget and every admin page.
+
+Staff are enrolled through the accounts API and sign in through the real /staff/login page
+with a computed TOTP code. The stand-in for Rasa answers with fixed texts, so the edited
+response is one the gateway itself sends from the published content: the widget's safety
+notice, said at the start of every new widget conversation. No page may log a JavaScript
+error, open a dialog or get an HTTP error.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Dialog,
+    FrameLocator,
+    Locator,
+    Page,
+    Response,
+    expect,
+)
+
+from bot.content import ContentLibrary, load_content_dir
+from tests.browser.conftest import PARTNER, ROOT, Gateway, enrol, make_context, staff_sign_in
+
+LIBRARY = ContentLibrary(load_content_dir(ROOT / "content"))
+NOTICE = "gw_safety_notice"
+OLD_FIRST_LINE = "Trước khi bắt đầu, đây là vài điều về sự riêng tư."
+NEW_FIRST_LINE = "Chào bạn. Trước khi trò chuyện, mời bạn đọc vài điều về sự riêng tư."
+CONTENT = "/staff/admin/content"
+SERVICES = "/staff/admin/services"
+
+
+def notice(first_line: str = OLD_FIRST_LINE) -> str:
+    """The safety notice as the widget shows it, with this first line."""
+    text = LIBRARY.render(NOTICE, "vi").text
+    assert text.startswith(OLD_FIRST_LINE + "\n")
+    return first_line + text[len(OLD_FIRST_LINE) :]
+
+
+@dataclass
+class Watched:
+    """A page, with every JavaScript error, console error, dialog and HTTP error it had."""
+
+    page: Page
+    errors: list[str] = field(default_factory=list)
+    refused: dict[str, int] = field(default_factory=dict)  # url: an expected 4xx answer
+
+    def __post_init__(self) -> None:
+        self.page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        self.page.on("console", self._console)
+        self.page.on("dialog", self._dialog)
+        self.page.on("response", self._response)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        expected = self.refused.get(message.location.get("url", ""))
+        if message.type == "error" and not (expected and str(expected) in message.text):
+            self.errors.append(f"console: {message.text} ({message.location.get('url')})")
+
+    def _response(self, response: Response) -> None:
+        if response.status >= 400 and self.refused.get(response.url) != response.status:
+            self.errors.append(f"HTTP {response.status} {response.url}")
+
+    def _dialog(self, dialog: Dialog) -> None:
+        self.errors.append(f"dialog: {dialog.type} {dialog.message}")
+        dialog.dismiss()
+
+
+@dataclass
+class Browsers:
+    browser: Browser
+    gateway: Gateway
+    contexts: list[BrowserContext] = field(default_factory=list)
+    watched: list[Watched] = field(default_factory=list)
+
+    def watch(self, page: Page) -> Watched:
+        watched = Watched(page)
+        self.watched.append(watched)
+        return watched
+
+    def staff(self, username: str, role: str) -> Watched:
+        """Enrolled, signed in through the login page (a context of its own)."""
+        secret = enrol(self.gateway, username, role)
+        # no request routing here: with routing on, Chromium never asks for /favicon.ico
+        context = self.browser.new_context(viewport={"width": 1280, "height": 800})
+        self.contexts.append(context)
+        staff = self.watch(context.new_page())
+        staff_sign_in(staff.page, self.gateway, username, secret)
+        return staff
+
+    def widget(self) -> tuple[Watched, FrameLocator]:
+        """A new widget conversation on the embedding site, in a new context."""
+        context = make_context(self.browser, self.gateway)
+        self.contexts.append(context)
+        person = self.watch(context.new_page())
+        person.page.goto(PARTNER + "/")
+        person.page.get_by_role("button", name="Hỏi đáp").click()
+        chat = person.page.frame_locator("iframe")
+        expect(chat.locator(".msg.bot")).not_to_have_count(0)
+        return person, chat
+
+    def no_errors(self) -> None:
+        for watched in self.watched:
+            assert watched.errors == [], watched.errors
+
+
+@pytest.fixture
+def browsers(browser: Browser, gateway: Gateway) -> Iterator[Browsers]:
+    made = Browsers(browser, gateway)
+    yield made
+    for context in made.contexts:
+        context.close()
+
+
+def first_bot_message(chat: FrameLocator) -> Locator:
+    return chat.locator(".msg.bot").first
+
+
+def test_an_administrator_edits_previews_and_publishes_a_vietnamese_response(
+    browsers: Browsers, gateway: Gateway
+) -> None:
+    admin = browsers.staff("lan", "administrator")
+    page = admin.page
+    page.get_by_role("link", name="Admin", exact=True).click()
+    page.get_by_role("link", name="Content", exact=True).click()
+    expect(page).to_have_url(gateway.url + CONTENT)
+    page.get_by_label("Search keys and texts").fill("riêng tư")
+    page.get_by_role("button", name="Search").click()
+    row = page.locator("tr", has=page.get_by_role("link", name=NOTICE, exact=True))
+    expect(row.locator('td[lang="vi"]')).to_have_text(OLD_FIRST_LINE)
+    row.get_by_role("link", name=NOTICE).click()
+    expect(page).to_have_url(gateway.url + f"{CONTENT}/{NOTICE}")
+
+    # edit the Vietnamese text (the English one stays), then preview it
+    box = page.locator("#vi-0-text")
+    old = box.input_value()
+    assert old.startswith(OLD_FIRST_LINE + "\n")
+    box.fill(NEW_FIRST_LINE + old[len(OLD_FIRST_LINE) :])
+    page.get_by_role("button", name="Preview").click()
+    for shown in (".preview-telegram .tg-text", ".preview-widget .widget-bubble"):
+        vi, en = (page.locator(f'#preview [lang="{lang}"]{shown}') for lang in ("vi", "en"))
+        expect(vi).to_have_text(notice(NEW_FIRST_LINE))  # as Telegram, as the widget shows it
+        expect(vi).to_be_visible()
+        expect(en).to_have_text(LIBRARY.render(NOTICE, "en").text)
+    expect(page.locator("#vi-0-text")).to_have_value(NEW_FIRST_LINE + old[len(OLD_FIRST_LINE) :])
+    expect(page.locator("#problems")).to_have_count(0)
+
+    # a draft: the bot still says the published text
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator("#notice")).to_contain_text("Draft saved as version")
+    expect(page.locator("#notice")).to_contain_text("still says the published text")
+    expect(page.locator(".draft-marker")).to_have_text("has a draft")
+    _, chat = browsers.widget()
+    expect(first_bot_message(chat)).to_have_text("Trợ lý: " + notice())
+
+    # published: the next widget conversation starts with the new text
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator("#notice")).to_contain_text("Published as version")
+    expect(page.locator("#notice")).to_contain_text("the next reply uses it")
+    expect(page.locator(".draft-marker")).to_have_count(0)
+    _, chat = browsers.widget()
+    expect(first_bot_message(chat)).to_have_text("Trợ lý: " + notice(NEW_FIRST_LINE))
+    live = gateway.run(gateway.store.load_documents())["responses"][NOTICE]
+    assert live["vi"][0]["text"].startswith(NEW_FIRST_LINE + "\n")
+
+    # the versions page names the author of both versions; the list shows it published
+    page.goto(gateway.url + f"{CONTENT}/versions")
+    expect(page.get_by_role("cell", name="lan", exact=True)).to_have_count(2)
+    page.goto(gateway.url + f"{CONTENT}?q=" + NEW_FIRST_LINE.split(".")[0])
+    row = page.locator("tr", has=page.get_by_role("link", name=NOTICE, exact=True))
+    expect(row.locator('td[lang="vi"]')).to_have_text(NEW_FIRST_LINE)
+    expect(row).to_contain_text("published")
+    browsers.no_errors()
+
+
+def test_a_services_csv_with_one_bad_row_imports_nothing_and_reports_the_row(
+    browsers: Browsers, gateway: Gateway
+) -> None:
+    admin = browsers.staff("lan", "administrator")
+    page = admin.page
+    page.goto(gateway.url + "/staff/admin/")
+    page.get_by_role("link", name="Services", exact=True).click()
+    expect(page).to_have_url(gateway.url + SERVICES)
+    listed = page.locator("#services tbody tr")
+    before = listed.all_inner_texts()
+    caption = page.locator("#services caption").inner_text()
+    assert len(before) > 3, before
+
+    # the export, as a person downloads it
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    assert download.value.suggested_filename.endswith(".csv")
+    data = download.value.path().read_bytes()
+    assert data.startswith("\ufeff".encode()), "Excel needs the byte-order mark"
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert len(rows) == len(before)
+    header = list(rows[0])
+
+    # row 4 of the spreadsheet (the third service) gets a province that does not exist;
+    # a new, correct service is added at the end
+    bad = rows[2]
+    bad["province"] = "Tỉnh Atlantis"
+    good = dict(rows[0]) | {
+        "id": "nha_tam_lanh_thu_nghiem",
+        "name_vi": "Nhà tạm lánh Thử Nghiệm",
+        "name_en": "Test Shelter",
+    }
+    out = io.StringIO()
+    writer = csv.DictWriter(out, header, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows([*rows, good])
+
+    page.get_by_role("link", name="Import CSV").click()
+    page.get_by_label("CSV file").set_input_files(
+        {"name": "services.csv", "mimeType": "text/csv", "buffer": out.getvalue().encode()}
+    )
+    admin.refused[f"{gateway.url}{SERVICES}/import"] = 400  # the report: nothing imported
+    with page.expect_response(lambda r: r.url.endswith("/import")) as answer:
+        page.get_by_role("button", name="Import").click()
+    assert answer.value.status == 400
+    report = page.locator("#bad-rows")
+    expect(report.locator("caption")).to_have_text(
+        f"Nothing was imported: 1 of {len(rows) + 1} rows have problems"
+    )
+    expect(report.locator("tbody tr")).to_have_count(1)
+    cells = report.locator("tbody tr").first.locator("td")
+    expect(cells.nth(0)).to_have_text("4")
+    expect(cells.nth(1)).to_have_text(bad["id"])
+    expect(cells.nth(2)).to_have_text(
+        "province: “Tỉnh Atlantis” is not one of the 34 provinces (nor a former name or alias)."
+    )
+    expect(page.locator("#imported")).to_have_count(0)
+
+    # nothing changed: the list is the same, without the new service
+    page.get_by_role("link", name="Services directory").click()
+    expect(page.locator("#services caption")).to_have_text(caption)
+    assert listed.all_inner_texts() == before
+    expect(page.locator("#service-nha_tam_lanh_thu_nghiem")).to_have_count(0)
+    services = gateway.run(gateway.store.load_documents())["services"]
+    assert [s["id"] for s in services] == [r["id"] for r in rows]
+    browsers.no_errors()
