@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import yaml
 
@@ -24,6 +24,16 @@ from bot.settings import LANGUAGES
 from bot.text import fold
 
 DOCUMENTS = ("responses", "hotlines", "services", "provinces", "sources")
+# The counsellors' canned replies (inserted into the console's reply box, never sent as is).
+CANNED_KEYS: Final = (
+    "canned_greeting",
+    "canned_safe_now",
+    "canned_can_talk",
+    "canned_take_time",
+    "canned_emergency",
+    "canned_services",
+    "canned_goodbye",
+)
 VARIABLE = re.compile(r"\{([a-z_][a-z0-9_.]*)\}")
 
 

@@ -19,6 +19,8 @@ from typing import Any, Final
 
 import yaml
 
+from bot.content import CANNED_KEYS
+
 LANGS: Final = ("vi", "en")
 DOCUMENTS: Final = ("responses", "hotlines", "services", "provinces", "sources")
 # Where the Rasa domain is read from: $RASA_DOMAIN_FILE, else the repository's file.
@@ -55,13 +57,7 @@ GATEWAY_KEYS: Final = frozenset(
         "gw_tg_exit_done",
         "gw_tg_forget_done",
         "gw_tg_location_ask",
-        "canned_greeting",
-        "canned_safe_now",
-        "canned_can_talk",
-        "canned_take_time",
-        "canned_emergency",
-        "canned_services",
-        "canned_goodbye",
+        *CANNED_KEYS,
     }
 )
 # Variables other than {hotline.<id>}: the keys the code fills them for (docs/CONTRACTS.md).

@@ -28,14 +28,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Final
 from zoneinfo import ZoneInfo
 
-from bot.content import ContentLibrary
+from bot.content import CANNED_KEYS, ContentLibrary
 from bot.core import ConversationCore, Emit, Outbound
 from bot.errors import ContentError, RasaUnavailable
 from bot.messages import BotText
 from bot.screen import RiskLevel
 from bot.settings import Settings
 from bot.storage import ConversationNotFound, ConversationRecord, Store, StoredMessage
-from bot.storage.queue import QueueEntry
+from bot.storage.queue import CLOSE_OUTCOMES, QueueEntry
 from bot.storage.types import ConversationState, RiskLabel, Sender
 from bot.text import normalize
 from bot.triage import Assessment
@@ -45,16 +45,7 @@ from handoff.roles import OVERSIGHT, Role
 log = logging.getLogger(__name__)
 
 PRESENCE: Final = ("available", "busy", "away")
-OUTCOMES: Final = ("resolved", "referred", "no_response", "duplicate", "other")
-CANNED: Final = (
-    "canned_greeting",
-    "canned_safe_now",
-    "canned_can_talk",
-    "canned_take_time",
-    "canned_emergency",
-    "canned_services",
-    "canned_goodbye",
-)
+OUTCOMES: Final = CLOSE_OUTCOMES  # what a counsellor may close with
 MAX_REPLY: Final = 2000
 MAX_NOTE: Final = 4000
 LEFT_VISIBLE: Final = timedelta(hours=12)  # how long "left — do not contact" stays listed
@@ -375,7 +366,7 @@ class HandoffQueue:
         canned: dict[str, list[dict[str, str]]] = {}
         for language in ("vi", "en"):
             canned[language] = []
-            for key in CANNED:
+            for key in CANNED_KEYS:
                 with contextlib.suppress(ContentError):
                     canned[language].append(
                         {"key": key, "text": library.render(key, language).text}
