@@ -447,6 +447,11 @@
   function onNote(f) {
     var c = convs.get(f.conversation_id);
     if (!c || !f.note) return;
+    // the broadcast of one's own note can come before its confirmation: show it once
+    if (f.note.by === me.username) {
+      var i = c.pendingNotes.findIndex(function (p) { return p.text === f.note.text; });
+      if (i >= 0) c.pendingNotes.splice(i, 1);
+    }
     mergeNote(c, f.note);
     renderNotes(c);
   }

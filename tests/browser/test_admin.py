@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import (
@@ -24,6 +26,7 @@ from playwright.sync_api import (
     BrowserContext,
     ConsoleMessage,
     Dialog,
+    Frame,
     FrameLocator,
     Locator,
     Page,
@@ -32,7 +35,16 @@ from playwright.sync_api import (
 )
 
 from bot.content import ContentLibrary, load_content_dir
-from tests.browser.conftest import PARTNER, ROOT, Gateway, enrol, make_context, staff_sign_in
+from tests.browser.conftest import (
+    ASK_HUMAN,
+    PARTNER,
+    ROOT,
+    Gateway,
+    StubDialogue,
+    enrol,
+    make_context,
+    staff_sign_in,
+)
 
 LIBRARY = ContentLibrary(load_content_dir(ROOT / "content"))
 NOTICE = "gw_safety_notice"
@@ -249,4 +261,157 @@ def test_a_services_csv_with_one_bad_row_imports_nothing_and_reports_the_row(
     expect(page.locator("#service-nha_tam_lanh_thu_nghiem")).to_have_count(0)
     services = gateway.run(gateway.store.load_documents())["services"]
     assert [s["id"] for s in services] == [r["id"] for r in rows]
+    browsers.no_errors()
+
+
+# -- escaping: <script> in every text field ----------------------------------------------------
+
+PAYLOAD = '<script>window.__xss=1;alert(1)</script><img src=x onerror="window.__xss=2;alert(2)">'
+SHORT = "<img src=x onerror=window.__xss=3>"  # a button title: at most 40 characters
+NOTE = "Ghi chú " + PAYLOAD
+REPLY = "Tư vấn viên: " + PAYLOAD
+SAID = "Em viết " + PAYLOAD
+SERVICE = "xss_test_ha_noi"
+
+
+def have_attributes(items: Locator, name: str, values: list[str]) -> None:
+    expect(items).to_have_count(len(values))
+    for i, value in enumerate(values):
+        expect(items.nth(i)).to_have_attribute(name, value)
+
+
+def untouched(frame: Page | Frame | None, where: str) -> None:
+    """No stored script ran here (a dialog or a failed <img> would be an error too)."""
+    assert frame is not None
+    assert frame.evaluate("typeof window.__xss") == "undefined", where
+    assert frame.locator("script:not([src])").count() == 0, where
+
+
+def publish(page: Page, gateway: Gateway, key: str, text: str, title: str = "") -> None:
+    """The Vietnamese text (and a first button) of a response, published through the form."""
+    page.goto(gateway.url + f"{CONTENT}/{key}")
+    box = page.locator("#vi-0-text")
+    box.fill(text + "\n" + box.input_value())
+    if title:
+        page.locator('input[name="vi-0-b0-title"]').fill(title)
+        page.locator('input[name="vi-0-b0-payload"]').fill("/ask_hotlines")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator("#notice")).to_contain_text("Published as version")
+    for preview in (".tg-text", ".widget-bubble"):
+        expect(page.locator(f'#preview [lang="vi"] {preview}').first).to_contain_text(text)
+    if title:
+        expect(page.locator('#preview [lang="vi"] .tg-button')).to_have_text(title)
+        expect(page.locator('#preview [lang="vi"] .widget-chip')).to_have_text(title)
+
+
+def test_stored_script_stays_text_in_the_console_the_widget_and_the_admin_pages(
+    browsers: Browsers, gateway: Gateway, dialogue: StubDialogue
+) -> None:
+    admin = browsers.staff("lan", "administrator")
+    page = admin.page
+
+    # a response text and a button title the widget shows; a counsellor's saved reply
+    publish(page, gateway, NOTICE, PAYLOAD, SHORT)
+    publish(page, gateway, "canned_greeting", PAYLOAD)
+
+    # a service in Hà Nội: names, addresses and notes
+    page.goto(gateway.url + f"{SERVICES}/new")
+    page.get_by_label("Id", exact=True).fill(SERVICE)
+    for name in ("name_vi", "name_en", "address_vi", "address_en", "note_vi", "note_en"):
+        page.locator(f"#{name}").fill(PAYLOAD)
+    page.get_by_label("Kind", exact=True).select_option("shelter")
+    page.get_by_label("Province", exact=True).select_option("ha_noi")
+    page.get_by_label("Source", exact=True).select_option(index=1)
+    page.get_by_label("Hours", exact=True).fill(SHORT)
+    page.get_by_role("button", name="Save and publish").click()
+    expect(page.locator("#saved")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text(PAYLOAD)
+
+    # a counsellor and a person: the person's message, a reply, a note
+    mai = browsers.staff("mai", "counsellor")
+    mai.page.goto(gateway.url + "/staff/console")
+    expect(mai.page.get_by_test_id("connection-status")).to_have_attribute("data-state", "open")
+    person, chat = browsers.widget()
+    notice = chat.locator(".msg.bot").first
+    expect(notice).to_contain_text(PAYLOAD)
+    expect(notice.get_by_role("button", name=SHORT)).to_be_visible()
+    chat.get_by_label("Tin nhắn", exact=True).fill(SAID)
+    chat.get_by_label("Tin nhắn", exact=True).press("Enter")
+    expect(chat.locator(".msg.bot").last).to_have_text("Trợ lý: Đã nhận: " + SAID)
+    chat.get_by_label("Tin nhắn", exact=True).fill(ASK_HUMAN)
+    chat.get_by_label("Tin nhắn", exact=True).press("Enter")
+    conversation_id = dialogue.conversation_id()
+    entry = mai.page.locator(
+        f'[data-testid="queue-entry"][data-conversation-id="{conversation_id}"]'
+    )
+    entry.get_by_test_id("claim").click()
+    pane = mai.page.get_by_test_id("conversation")
+    transcript = pane.get_by_test_id("transcript-message")
+    said = transcript.filter(has_text=SAID)
+    have_attributes(said, "data-from", ["user", "bot"])  # and the stand-in's "Đã nhận: …"
+    expect(transcript.first).to_contain_text(PAYLOAD)  # the safety notice
+    canned = pane.get_by_test_id("canned-select")
+    expect(canned.locator('option[data-key="canned_greeting"]')).to_have_attribute(
+        "title", re.compile(re.escape(PAYLOAD))
+    )
+    canned.select_option(
+        canned.locator('option[data-key="canned_greeting"]').get_attribute("value")
+    )
+    expect(pane.get_by_test_id("reply-box")).to_have_value(re.compile(re.escape(PAYLOAD)))
+    pane.get_by_test_id("reply-box").fill(REPLY)
+    pane.get_by_test_id("reply-box").press("Enter")
+    expect(chat.locator(".msg.counsellor")).to_contain_text(REPLY)
+    expect(transcript.filter(has_text=REPLY)).not_to_have_attribute("data-pending", "true")
+    pane.get_by_test_id("note-box").fill(NOTE)
+    pane.get_by_test_id("note-add").click()
+    expect(pane.get_by_test_id("note")).to_contain_text(NOTE)
+    expect(pane.get_by_test_id("note")).not_to_have_attribute("data-pending", "true")
+    untouched(person.page, "the embedding page")
+    untouched(person.page.locator("iframe").element_handle().content_frame(), "the widget")
+    untouched(mai.page, "the console")
+
+    # the console after a reload, from the stored transcript
+    mai.page.reload()
+    expect(mai.page.get_by_test_id("connection-status")).to_have_attribute("data-state", "open")
+    mai.page.get_by_test_id("conversation-tab").click()
+    have_attributes(said, "data-from", ["user", "bot"])
+    expect(transcript.filter(has_text=REPLY)).to_have_attribute("data-from", "counsellor")
+    expect(transcript.first).to_contain_text(PAYLOAD)
+    expect(pane.get_by_test_id("note")).to_contain_text(NOTE)
+    untouched(mai.page, "the console, reloaded")
+
+    # every admin page, and the transcript page; where the payload is shown, as text
+    pages = {
+        "/staff/admin/": (),
+        f"/staff/conversations/{conversation_id}": (SAID, REPLY, SHORT),  # no notes there
+        CONTENT: (PAYLOAD,),
+        f"{CONTENT}?q=" + quote(PAYLOAD): (PAYLOAD,),
+        f"{CONTENT}/{NOTICE}": (PAYLOAD, SHORT),
+        f"{CONTENT}/canned_greeting": (PAYLOAD,),
+        f"{CONTENT}/utter_services_found": (),
+        f"{CONTENT}/versions": (),
+        SERVICES: (PAYLOAD,),
+        f"{SERVICES}?q=" + quote(PAYLOAD): (),
+        f"{SERVICES}?q=xss&province=ha_noi": (PAYLOAD,),
+        f"{SERVICES}/{SERVICE}": (PAYLOAD,),
+        f"{SERVICES}/nearest?lat=21.03&lon=105.85": (PAYLOAD,),
+        f"{SERVICES}/import": (),
+        "/staff/admin/stats": (),
+        "/staff/admin/staff": (),
+        "/staff/admin/audit": (SERVICE,),
+        "/staff/admin/audit?action=" + quote(PAYLOAD): (),
+    }
+    for path, shown in pages.items():
+        page.goto(gateway.url + path)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        for text in shown:
+            expect(page.locator("main")).to_contain_text(text)
+        untouched(page, path)
+    for field_ in ("name_vi", "address_en", "note_vi"):  # the edit form keeps the values
+        page.goto(gateway.url + f"{SERVICES}/{SERVICE}")
+        expect(page.locator(f"#{field_}")).to_have_value(PAYLOAD)
+    page.goto(gateway.url + f"{CONTENT}/{NOTICE}")
+    expect(page.locator("#vi-0-text")).to_have_value(re.compile("^" + re.escape(PAYLOAD)))
+    expect(page.locator('input[name="vi-0-b0-title"]')).to_have_value(SHORT)
+    untouched(page, "the content edit form")
     browsers.no_errors()
