@@ -1,17 +1,22 @@
 """Take the screenshots in docs/: the widget (docs/widget-mobile.png,
-docs/widget-desktop.png) and the counsellor console (docs/console.png, 1280x800):
+docs/widget-desktop.png), the counsellor console (docs/console.png, 1280x800) and the
+admin area (docs/admin-content.png, docs/admin-services.png, 1280x800):
 
-    .venv/bin/python -m tests.browser.screenshots [OUT_DIR] [widget|console ...]
+    .venv/bin/python -m tests.browser.screenshots [OUT_DIR] [widget|console|admin ...]
 
 The real gateway with the approved texts from content/ in place of Rasa's choice of them,
 the gateway's demo page in Debian's Chromium, short conversations in Vietnamese. For the
 console: a counsellor signed in through the real login page, three people in the queue at
-different risk levels, one of them claimed, with a few messages and a private note. Every
-name and message is made up.
+different risk levels, one of them claimed, with a few messages and a private note. For the
+admin area: an administrator editing the greeting with its preview, and the report of a
+services CSV with one row naming a province that does not exist. Every name and message is
+made up.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 import sys
 import tempfile
@@ -128,7 +133,53 @@ def console(browser: Browser, gateway: Gateway, dialogue: StubDialogue) -> Page:
     return page
 
 
-def main(out: Path, which: tuple[str, ...] = ("widget", "console")) -> None:
+ADMIN_GREETING = (
+    "Chào bạn, mình là trợ lý của Nhà Bình Yên. Mình ở đây để lắng nghe và chỉ cho bạn "
+    "những nơi có thể giúp đỡ.\nBạn muốn bắt đầu từ đâu?"
+)
+
+
+def admin(browser: Browser, gateway: Gateway, out: Path) -> None:
+    """An administrator edits the greeting (with its preview), then imports a services CSV
+    where one row names a province that does not exist."""
+    secret = enrol(gateway, "lan", "administrator")
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, device_scale_factor=1)
+    page = context.new_page()
+    staff_sign_in(page, gateway, "lan", secret)
+    page.goto(gateway.url + "/staff/admin/content/utter_greet")
+    page.locator("#vi-0-text").fill(ADMIN_GREETING)
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator('#preview [lang="vi"] .widget-bubble').first).to_contain_text("Bình Yên")
+    page.locator("h1").scroll_into_view_if_needed()
+    page.evaluate("document.activeElement.blur()")
+    page.screenshot(path=str(out / "admin-content.png"))
+
+    page.goto(gateway.url + "/staff/admin/services")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Export CSV").click()
+    text = download.value.path().read_bytes().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    rows[3]["province"] = "Tỉnh Hoa Sen"  # made up: not one of the 34 provinces
+    rows.append(
+        dict(rows[0])
+        | {"id": "nha_tam_lanh_hoa_sen", "name_vi": "Nhà tạm lánh Hoa Sen", "phone": "x"}
+    )
+    data = io.StringIO()
+    writer = csv.DictWriter(data, list(rows[0]), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    page.get_by_role("link", name="Import CSV").click()
+    page.get_by_label("CSV file").set_input_files(
+        {"name": "dich-vu.csv", "mimeType": "text/csv", "buffer": data.getvalue().encode()}
+    )
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator("#bad-rows tbody tr")).to_have_count(2)
+    page.evaluate("document.activeElement.blur()")
+    page.screenshot(path=str(out / "admin-services.png"))
+    context.close()
+
+
+def main(out: Path, which: tuple[str, ...] = ("widget", "console", "admin")) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
             port=free_port(),
@@ -144,6 +195,8 @@ def main(out: Path, which: tuple[str, ...] = ("widget", "console")) -> None:
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=shutil.which("chromium"))
+                if "admin" in which:
+                    admin(browser, gateway, out)
                 if "console" in which:
                     page = console(browser, gateway, dialogue)
                     page.screenshot(path=str(out / "console.png"))
@@ -166,5 +219,5 @@ def main(out: Path, which: tuple[str, ...] = ("widget", "console")) -> None:
 if __name__ == "__main__":
     main(
         Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs",
-        tuple(sys.argv[2:]) or ("widget", "console"),
+        tuple(sys.argv[2:]) or ("widget", "console", "admin"),
     )
