@@ -1,5 +1,6 @@
-"""`make bench`: latency and throughput of Rasa, the gateway and its fail-safe path.
+"""`make bench`: latency and throughput of Rasa, the gateway, its fail-safe path and the
+handoff to counsellors.
 
-Entry point: `python -m tests.bench.run`. No file here starts with `test_`: pytest never
-collects the benchmark, and no test depends on timing.
+Entry point: `python -m tests.bench.run`. The `test_*.py` files here only check the load
+generators against the in-process app with small numbers; no test depends on timing.
 """

@@ -6,6 +6,9 @@ Scenarios (each in a fresh temporary var dir, processes on free loopback ports):
 - gateway_stub: the real gateway with a stub NLU (`tests.bench.stub_gateway`): closed
   loop at each concurrency, then an open loop offering a fixed rate (`--open-rate`, 1,000
   msg/s on 50 connections by default; tests/bench/open_loop.py);
+- gateway_handoff: the stub-NLU gateway with 200 open widget conversations (50 queued, the
+  rest chatting), a counsellor's and a supervisor's console: high-risk message → the
+  console's `entry`, counsellor `reply` → the person's socket (tests/bench/handoff.py);
 - rasa_direct and gateway_ws: the whole stack (`bot.launcher`), Rasa's REST channel
   directly and the gateway's WebSocket, interleaved per concurrency.
 The load generator is this process (one event loop, uvloop when installed); the servers
@@ -38,6 +41,7 @@ from bot.__main__ import init_runtime
 from bot.content import ContentLibrary, load_content_dir
 from bot.launcher import ROOT, Stack, make_stack
 from bot.settings import Settings
+from tests.bench.handoff import HandoffPlan, create_staff, run_handoff
 from tests.bench.load import (
     CellLimits,
     RasaWorker,
@@ -63,6 +67,12 @@ FULL_STACK_ENV = {"RASA_TIMEOUT": "30"}
 RATIO_TARGET = 1.15
 STUB_TARGET = (1000.0, 50.0)  # msg/s at least, p99 ms at most
 STATIC_TARGET_MS = 1000.0
+HANDOFF_TARGET_MS = 300.0  # high-risk message → console entry, p99
+# The bench's counsellor holds every queued conversation (the production cap is 3), and
+# the waiting people's messages get no queue reminder (120 s in production): neither is
+# what is measured.
+HANDOFF_ENV = {"HANDOFF_MAX_CHATS": "500", "HANDOFF_REMINDER_SECONDS": "86400"}
+PHASES = ("static", "stub", "handoff", "full")
 T = TypeVar("T")
 
 
@@ -186,6 +196,37 @@ class Bench:
             url = f"ws://127.0.0.1:{stack.gateway_port}/ws"
             return await run_open_loop(session, url, self.static_texts, plan, {"gateway": pid})
 
+    def handoff(self) -> dict[str, Any]:
+        stack = self.new_stack("handoff", HANDOFF_ENV, stub=True)
+        settings = Settings.from_env(stack.env)
+        members = asyncio.run(create_staff(settings))  # in the database, before the start
+        stack.start("gateway")
+        stack.wait_ready("gateway")
+        pid = stack.processes["gateway"].pid
+        args = self.args
+        plan = HandoffPlan(
+            conversations=args.handoff_conversations,
+            queued=args.handoff_queued,
+            samples=args.handoff_samples,
+            sample_rate=args.handoff_sample_rate,
+            replies=args.handoff_replies,
+            reply_rate=args.handoff_reply_rate,
+            chat_rate=args.handoff_chat_rate,
+            waiting_rate=args.handoff_waiting_rate,
+        )
+        started = time.perf_counter()
+        result = run_loop(run_handoff(stack.gateway_url, members, plan, {"gateway": pid}))
+        result["run_s"] = round(time.perf_counter() - started, 1)
+        result["gateway_rss_mib_after_run"] = rss_mib(pid)
+        result["gateway_settings"] = settings_summary(settings) | {
+            "handoff_max_chats": settings.handoff_max_chats,
+            "handoff_reminder_seconds": settings.handoff_reminder_seconds,
+            "handoff_tick_seconds": settings.handoff_tick_seconds,
+        }
+        stack.stop_all()
+        progress_handoff(result)
+        return result
+
     def full(self) -> dict[str, Any]:
         wait_for_model(self.args.model, self.args.wait_model)
         stack = self.new_stack("full", FULL_STACK_ENV)
@@ -253,6 +294,20 @@ def progress_open(cell: dict[str, Any]) -> None:
         f"    open loop {cell['offered_msg_per_s']:g} msg/s offered on {cell['connections']}"
         f" connections: {cell['msg_per_s']} msg/s, p50 {lat.get('p50')} p95 {lat.get('p95')}"
         f" p99 {lat.get('p99')} ms, errors {cell['errors']}, CPU {cell['cpu_percent']}",
+        flush=True,
+    )
+
+
+def progress_handoff(result: dict[str, Any]) -> None:
+    imminent = result["imminent_to_console"]
+    reply = result["reply_to_person"]
+    lat = imminent["latency_ms"] or {}
+    to_person, to_ok = reply["to_person_ms"] or {}, reply["to_ok_ms"] or {}
+    print(
+        f"    high-risk message -> console entry: p50 {lat.get('p50')} p99 {lat.get('p99')}"
+        f" max {lat.get('max')} ms (n {imminent['measured']}, lost {imminent['lost']})\n"
+        f"    counsellor reply -> person: p50 {to_person.get('p50')} p99 {to_person.get('p99')}"
+        f" ms; -> ok p50 {to_ok.get('p50')} p99 {to_ok.get('p99')} ms (n {reply['measured']})",
         flush=True,
     )
 
@@ -369,6 +424,26 @@ def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
                     "met": meets_open_loop(open_loop),
                 }
             )
+    handoff = report.get("gateway_handoff")
+    if handoff and handoff["imminent_to_console"]["latency_ms"]:
+        imminent = handoff["imminent_to_console"]
+        p99 = imminent["latency_ms"]["p99"]
+        out.append(
+            {
+                "name": "handoff: high-risk message -> counsellor console entry, "
+                f"{handoff['plan']['conversations']} open conversations",
+                "target": f"p99 <= {HANDOFF_TARGET_MS:g} ms, none lost",
+                "value": {
+                    "p50_ms": imminent["latency_ms"]["p50"],
+                    "p99_ms": p99,
+                    "loadavg_1m_before": round(imminent["loadavg_1m_before"], 2),
+                    "gateway_runqueue_wait_ms_per_s": imminent["runqueue_wait_ms_per_s"].get(
+                        "gateway"
+                    ),
+                },
+                "met": p99 <= HANDOFF_TARGET_MS and not imminent["lost"],
+            }
+        )
     static = report.get("static_rasa_down")
     if static:
         for case, extra in (("rasa_port_closed", ""), ("rasa_hangs", "(extra) ")):
@@ -401,6 +476,24 @@ def checks(report: dict[str, Any]) -> list[str]:
     for field in ("errors", "never_answered", "unanswered_turns", "static_answers"):
         if open_loop.get(field):
             problems.append(f"gateway_stub open loop: {field} = {open_loop[field]}")
+    handoff = report.get("gateway_handoff")
+    if handoff:
+        fields = {
+            "imminent_to_console": ("lost", "mismatched", "not_imminent"),
+            "reply_to_person": ("lost",),
+        }
+        for part, names in fields.items():
+            for field in names:
+                if handoff[part][field]:
+                    problems.append(f"gateway_handoff {part}: {field} = {handoff[part][field]}")
+        for field in (
+            "unexpected_new_entries",
+            "person_error_frames",
+            "broken_connections",
+            "failures",
+        ):
+            if handoff[field]:
+                problems.append(f"gateway_handoff: {field} = {handoff[field]}")
     return problems
 
 
@@ -440,6 +533,25 @@ def summary(report: dict[str, Any]) -> str:
             f" {open_loop['static_answers']:>7}   (offered {open_loop['offered_msg_per_s']:g}"
             f" msg/s, {open_loop['arrivals']})"
         )
+    handoff = report.get("gateway_handoff")
+    if handoff:
+        for label, cell in (
+            ("high-risk -> console entry", handoff["imminent_to_console"]["latency_ms"]),
+            ("counsellor reply -> person", handoff["reply_to_person"]["to_person_ms"]),
+            ("counsellor reply -> ok", handoff["reply_to_person"]["to_ok_ms"]),
+        ):
+            cell = cell or {}
+            lines.append(
+                f"handoff {label:<27} p50 {cell.get('p50')} p95 {cell.get('p95')}"
+                f" p99 {cell.get('p99')} max {cell.get('max')} ms"
+            )
+        for part in ("imminent_to_console", "reply_to_person"):
+            figures = handoff[part]
+            lines.append(
+                f"handoff {part}: gateway CPU {figures['cpu_percent'].get('gateway')}%, waited"
+                f" for a CPU {figures['runqueue_wait_ms_per_s'].get('gateway')} ms/s, load"
+                f" {figures['loadavg_1m_before']:.2f} before"
+            )
     for case, figures in (report.get("static_rasa_down") or {}).items():
         if isinstance(figures, dict):
             steady = figures["steady_state_ms"] or {}
@@ -480,13 +592,29 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--concurrency", type=lambda s: [int(x) for x in s.split(",")], default=[1, 10, 50]
     )
     parser.add_argument(
-        "--only", nargs="+", choices=["static", "stub", "full"], default=["static", "stub", "full"]
+        "--only",
+        nargs="+",
+        choices=list(PHASES),
+        default=list(PHASES),
     )
     parser.add_argument(
         "--open-rate", type=float, default=1000.0, help="stub open loop msg/s (0: skip)"
     )
     parser.add_argument("--open-connections", type=int, default=50)
     parser.add_argument("--arrivals", choices=["poisson", "even"], default="poisson")
+    handoff = parser.add_argument_group("handoff (gateway_handoff)")
+    handoff.add_argument("--handoff-conversations", type=int, default=200, help="open widgets")
+    handoff.add_argument("--handoff-queued", type=int, default=50, help="of them in the queue")
+    handoff.add_argument("--handoff-samples", type=int, default=300, help="imminent messages")
+    handoff.add_argument("--handoff-sample-rate", type=float, default=8.0, help="per s")
+    handoff.add_argument("--handoff-replies", type=int, default=600, help="counsellor replies")
+    handoff.add_argument("--handoff-reply-rate", type=float, default=25.0, help="per s")
+    handoff.add_argument(
+        "--handoff-chat-rate", type=float, default=20.0, help="background bot msg/s, together"
+    )
+    handoff.add_argument(
+        "--handoff-waiting-rate", type=float, default=2.0, help="queued/held people's msg/s"
+    )
     parser.add_argument("--model", type=Path, default=MODEL)
     parser.add_argument("--ready-timeout", type=float, default=600.0, help="s for Rasa to load")
     parser.add_argument("--wait-model", type=float, default=1800.0, help="s to wait for it")
@@ -517,6 +645,17 @@ def main(argv: list[str] | None = None) -> int:
                 "connections": args.open_connections,
                 "arrivals": args.arrivals,
             },
+            "handoff": {
+                "conversations": args.handoff_conversations,
+                "queued": args.handoff_queued,
+                "samples": args.handoff_samples,
+                "sample_rate_per_s": args.handoff_sample_rate,
+                "replies": args.handoff_replies,
+                "reply_rate_per_s": args.handoff_reply_rate,
+                "chat_rate_msg_per_s": args.handoff_chat_rate,
+                "waiting_rate_msg_per_s": args.handoff_waiting_rate,
+                "env": HANDOFF_ENV,
+            },
             "load_generator_loop": "uvloop" if _has_uvloop() else "asyncio",
             "model": str(args.model),
             "messages": [f"{m.language}/{m.intent}: {m.text}" for m in MESSAGES],
@@ -543,13 +682,18 @@ def main(argv: list[str] | None = None) -> int:
                 "core); load_generator is this process.",
                 "rasa_direct and gateway_ws cells are each two halves run A-B-B-A, each half "
                 "with its own warm-up, so drift and other load hit both alike.",
+                "gateway_handoff: imminent_to_console.latency_ms runs from just before the "
+                "person's message is sent to the counsellor's console receiving the entry "
+                "(risk imminent), one sample at a time; reply_to_person from sending the "
+                "reply frame to the person's socket receiving it (open loop), and to the "
+                "console's ok.",
             ],
         },
     }
     failed = False
     try:
         with terminate_on_signals():
-            for phase in ("static", "stub", "full"):
+            for phase in PHASES:
                 if phase not in args.only:
                     continue
                 print(f"==> {phase}", flush=True)
@@ -558,6 +702,8 @@ def main(argv: list[str] | None = None) -> int:
                     report["static_rasa_down"] = bench.static()
                 elif phase == "stub":
                     report["gateway_stub"] = bench.stub()
+                elif phase == "handoff":
+                    report["gateway_handoff"] = bench.handoff()
                 else:
                     full = bench.full()
                     report["rasa_direct"] = full.pop("rasa_direct")
