@@ -262,9 +262,13 @@ def test_two_counsellors_and_a_person_in_danger(browsers: Browsers, dialogue: St
     expect(box).to_have_value("")
 
     # the person answers; Mai sees it at once
+    # (hiding is a danger signal: she gets the emergency numbers first, and the console
+    # shows what she was sent, after her message)
     person.say("em đang trốn trong nhà tắm")
-    expect(transcript.last).to_contain_text("em đang trốn trong nhà tắm")
-    expect(transcript.last).to_have_attribute("data-from", "user")
+    said = transcript.filter(has_text="em đang trốn trong nhà tắm")
+    expect(said).to_have_attribute("data-from", "user")
+    expect(transcript.last).to_have_attribute("data-from", "bot")
+    expect(transcript.last).to_contain_text("113")
     expect(transcript.last).to_be_in_viewport(ratio=1)
 
     # meanwhile someone else joins the queue at high risk: a banner for it above her work,
