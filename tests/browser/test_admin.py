@@ -159,6 +159,10 @@ def test_an_administrator_edits_previews_and_publishes_a_vietnamese_response(
     old = box.input_value()
     assert old.startswith(OLD_FIRST_LINE + "\n")
     box.fill(NEW_FIRST_LINE + old[len(OLD_FIRST_LINE) :])
+    # the preview follows the typing (handoff/static/admin_content.js), then the button
+    expect(page.locator('#preview[data-live="updated"]')).to_have_count(1)
+    for shown in (".preview-telegram .tg-text", ".preview-widget .widget-bubble"):
+        expect(page.locator(f'#preview [lang="vi"]{shown}')).to_have_text(notice(NEW_FIRST_LINE))
     page.get_by_role("button", name="Preview").click()
     for shown in (".preview-telegram .tg-text", ".preview-widget .widget-bubble"):
         vi, en = (page.locator(f'#preview [lang="{lang}"]{shown}') for lang in ("vi", "en"))
