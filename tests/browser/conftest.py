@@ -17,11 +17,13 @@ import shutil
 import threading
 import time
 from collections.abc import Coroutine, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
 from aiohttp import web
+from playwright.sync_api import ConsoleMessage, Dialog, Locator, Page, Response, expect
 
 from bot.app import STORE, create_app
 from bot.launcher import free_port
@@ -305,3 +307,41 @@ def staff_sign_in(page: Page, gateway: Gateway, username: str, secret: bytes) ->
     page.get_by_label("Code from the authenticator app").fill(staff_code(secret))
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(gateway.url + "/staff/")
+
+
+# -- shared by the browser tests: a watched page, ordered attributes --------------------
+
+
+@dataclass
+class Watched:
+    """A page, with every JavaScript error, console error, dialog and HTTP error it had."""
+
+    page: Page
+    errors: list[str] = field(default_factory=list)
+    refused: dict[str, int] = field(default_factory=dict)  # url: an expected 4xx answer
+
+    def __post_init__(self) -> None:
+        self.page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
+        self.page.on("console", self._console)
+        self.page.on("dialog", self._dialog)
+        self.page.on("response", self._response)
+
+    def _console(self, message: ConsoleMessage) -> None:
+        expected = self.refused.get(message.location.get("url", ""))
+        if message.type == "error" and not (expected and str(expected) in message.text):
+            self.errors.append(f"console: {message.text} ({message.location.get('url')})")
+
+    def _response(self, response: Response) -> None:
+        if response.status >= 400 and self.refused.get(response.url) != response.status:
+            self.errors.append(f"HTTP {response.status} {response.url}")
+
+    def _dialog(self, dialog: Dialog) -> None:
+        self.errors.append(f"dialog: {dialog.type} {dialog.message}")
+        dialog.dismiss()
+
+
+def have_attributes(items: Locator, name: str, values: list[str]) -> None:
+    """The items, in order, have these values of an attribute (waits for each)."""
+    expect(items).to_have_count(len(values))
+    for i, value in enumerate(values):
+        expect(items.nth(i)).to_have_attribute(name, value)

@@ -24,13 +24,10 @@ import pytest
 from playwright.sync_api import (
     Browser,
     BrowserContext,
-    ConsoleMessage,
-    Dialog,
     Frame,
     FrameLocator,
     Locator,
     Page,
-    Response,
     expect,
 )
 
@@ -41,7 +38,9 @@ from tests.browser.conftest import (
     ROOT,
     Gateway,
     StubDialogue,
+    Watched,
     enrol,
+    have_attributes,
     make_context,
     staff_sign_in,
 )
@@ -59,34 +58,6 @@ def notice(first_line: str = OLD_FIRST_LINE) -> str:
     text = LIBRARY.render(NOTICE, "vi").text
     assert text.startswith(OLD_FIRST_LINE + "\n")
     return first_line + text[len(OLD_FIRST_LINE) :]
-
-
-@dataclass
-class Watched:
-    """A page, with every JavaScript error, console error, dialog and HTTP error it had."""
-
-    page: Page
-    errors: list[str] = field(default_factory=list)
-    refused: dict[str, int] = field(default_factory=dict)  # url: an expected 4xx answer
-
-    def __post_init__(self) -> None:
-        self.page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
-        self.page.on("console", self._console)
-        self.page.on("dialog", self._dialog)
-        self.page.on("response", self._response)
-
-    def _console(self, message: ConsoleMessage) -> None:
-        expected = self.refused.get(message.location.get("url", ""))
-        if message.type == "error" and not (expected and str(expected) in message.text):
-            self.errors.append(f"console: {message.text} ({message.location.get('url')})")
-
-    def _response(self, response: Response) -> None:
-        if response.status >= 400 and self.refused.get(response.url) != response.status:
-            self.errors.append(f"HTTP {response.status} {response.url}")
-
-    def _dialog(self, dialog: Dialog) -> None:
-        self.errors.append(f"dialog: {dialog.type} {dialog.message}")
-        dialog.dismiss()
 
 
 @dataclass
@@ -276,12 +247,6 @@ NOTE = "Ghi chú " + PAYLOAD
 REPLY = "Tư vấn viên: " + PAYLOAD
 SAID = "Em viết " + PAYLOAD
 SERVICE = "xss_test_ha_noi"
-
-
-def have_attributes(items: Locator, name: str, values: list[str]) -> None:
-    expect(items).to_have_count(len(values))
-    for i, value in enumerate(values):
-        expect(items.nth(i)).to_have_attribute(name, value)
 
 
 def untouched(frame: Page | Frame | None, where: str) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, FrameLocator, Locator, Page, expect
+from playwright.sync_api import Browser, BrowserContext, FrameLocator, Locator, expect
 
 from bot.content import ContentLibrary, load_content_dir
 from tests.browser.conftest import (
@@ -26,7 +26,9 @@ from tests.browser.conftest import (
     ROOT,
     Gateway,
     StubDialogue,
+    Watched,
     enrol,
+    have_attributes,
     make_context,
     staff_sign_in,
 )
@@ -42,22 +44,6 @@ def approved(key: str, **variables: str) -> str:
     texts = {m.text for m in LIBRARY.variations(key, "vi", variables)}
     assert len(texts) == 1, f"{key}: several variations"
     return texts.pop()
-
-
-@dataclass
-class Watched:
-    """A page, with every JavaScript error, console error and HTTP error it had."""
-
-    page: Page
-    errors: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.page.on("pageerror", lambda exc: self.errors.append(f"pageerror: {exc}"))
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on(
-            "response",
-            lambda r: self.errors.append(f"HTTP {r.status} {r.url}") if r.status >= 400 else None,
-        )
 
 
 class Staff(Watched):
@@ -157,13 +143,6 @@ def available(staff: Staff) -> Locator:
     return staff.page.get_by_test_id("health").locator(
         '[data-field="counsellors-available"] .health-value'
     )
-
-
-def have_attributes(items: Locator, name: str, values: list[str]) -> None:
-    """The items, in order, have these values of an attribute (waits for each)."""
-    expect(items).to_have_count(len(values))
-    for i, value in enumerate(values):
-        expect(items.nth(i)).to_have_attribute(name, value)
 
 
 def test_two_counsellors_and_a_person_in_danger(browsers: Browsers, dialogue: StubDialogue) -> None:
