@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.content import CANNED_KEYS  # the keys the console offers
+
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT = ROOT / "content"
 CONTRACTS = ROOT / "docs" / "CONTRACTS.md"
@@ -42,16 +44,6 @@ HANDOFF_KEYS = (
     "gw_queue_returned",
     "gw_handed_back",
     "gw_conversation_closed",
-)
-# Inserted by a counsellor into the reply box (handoff/queue.py lists the same keys).
-CANNED_KEYS = (
-    "canned_greeting",
-    "canned_safe_now",
-    "canned_can_talk",
-    "canned_take_time",
-    "canned_emergency",
-    "canned_services",
-    "canned_goodbye",
 )
 # Phrases the gateway puts into {wait}: not messages of their own.
 WAIT_KEYS = ("gw_wait_minutes", "gw_wait_one_minute", "gw_wait_under_minute")
