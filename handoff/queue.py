@@ -471,7 +471,7 @@ class HandoffQueue:
             self._locks[conversation_id] = lock
         return lock
 
-    def _visible_entry(self, link: ConsoleLink, conversation_id: str) -> QueueEntry:
+    def _known(self, conversation_id: str) -> QueueEntry:
         entry = self._entries.get(conversation_id)
         if entry is None:
             raise _not_found()
@@ -479,7 +479,7 @@ class HandoffQueue:
 
     def _held(self, link: ConsoleLink, conversation_id: str) -> QueueEntry:
         """The entry, which this member of staff holds and may send to."""
-        entry = self._visible_entry(link, conversation_id)
+        entry = self._known(conversation_id)
         if entry.state == ConversationState.CLOSED:
             raise HandoffError("left", "The person left: do not contact.")
         if entry.claimed_by != link.staff_id:
@@ -496,7 +496,7 @@ class HandoffQueue:
 
     async def claim(self, link: ConsoleLink, conversation_id: str) -> QueueEntry:
         async with self._lock(conversation_id):
-            entry = self._visible_entry(link, conversation_id)
+            entry = self._known(conversation_id)
             if entry.state == ConversationState.CLOSED:
                 raise HandoffError("left", "The person left: do not contact.")
             if entry.state != ConversationState.QUEUED:

@@ -96,7 +96,7 @@ def _staff_id(value: str) -> str:
 
 
 def _label(value: str) -> RiskLabel:
-    # Requests recorded before the queue (Store.record_handoff_request) hold any short code.
+    # Requests recorded before the queue (migration 0004) may hold any short code.
     try:
         return RiskLabel(value)
     except ValueError:
@@ -287,8 +287,6 @@ class QueueStore:
                 )
                 if conn.execute(gate).rowcount != 1:
                     return None
-                # Requests recorded for a bot conversation never were queue episodes.
-                _end_episodes(conn, conversation_id, None, now)
             else:
                 episode = conn.execute(open_episode).first()
             if episode is None:

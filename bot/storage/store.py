@@ -730,40 +730,6 @@ class Store:
             raise ConversationNotFound("conversation not found")
         return found
 
-    # -- handoff ----------------------------------------------------------------------------
-
-    async def record_handoff_request(
-        self, conversation_id: str, reason: str, level: str, reasons: Sequence[str]
-    ) -> int:
-        """Record that a person asked for (or screening suggested) a human; codes only."""
-        statement = (
-            insert(handoff_requests)
-            .values(
-                conversation_id=conversation_id,
-                reason=_code(reason, "reason"),
-                level=_code(level, "level"),
-                reasons=[_code(code, "reasons[]") for code in reasons],
-                created_at=_utcnow(),
-            )
-            .returning(handoff_requests.c.id)
-        )
-        exists = select(conversations.c.id).where(
-            conversations.c.id == conversation_id, conversations.c.wrapped_key.is_not(None)
-        )
-
-        def run(conn: Connection) -> int | None:
-            if conn.execute(exists).first() is None:
-                return None
-            return int(conn.execute(statement).scalar_one())
-
-        try:
-            request_id = await self._submit(run)
-        except IntegrityError as exc:  # deleted concurrently by another process
-            raise ConversationNotFound("conversation not found") from exc
-        if request_id is None:
-            raise ConversationNotFound("conversation not found")
-        return request_id
-
     # -- erasure ----------------------------------------------------------------------------
 
     async def forget_conversation(self, conversation_id: str) -> bool:

@@ -525,23 +525,6 @@ async def test_purge_inactive_removes_notes(store: Store) -> None:
     assert await _count(store, handoff_requests, cid) == 0
 
 
-# -- the request log before the queue -------------------------------------------------------
-
-
-async def test_record_handoff_request_still_works_and_is_no_queue_entry(store: Store) -> None:
-    cid = await _new(store)
-    request_id = await store.record_handoff_request(cid, "user_request", "high", ["lap_1"])
-    assert isinstance(request_id, int)
-    assert await store.queue.entry(cid) is None  # the conversation is still with the bot
-    assert await store.queue.open_entries(NOW) == []
-    assert await store.queue.claim(cid, "a" * 32, NOW) is None
-    entry = await store.queue.enqueue(cid, "risk_high", "high", ["sig:weapon"], NOW)
-    assert entry is not None and entry.reason == "risk_high" and entry.reasons == ("sig:weapon",)
-    first, second = await _episodes(store, cid)
-    assert first.id == request_id and first.ended_at == NOW and first.outcome is None
-    assert second.ended_at is None
-
-
 async def test_the_migration_ends_requests_recorded_before_the_queue(store: Store) -> None:
     from bot.storage import store as store_module
 

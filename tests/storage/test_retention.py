@@ -80,7 +80,7 @@ async def _seed(store: Store, canary: str, old: int, recent: int) -> tuple[list[
         await store.append_message(conv.id, "user", f"{canary} tin nhắn {i}", intent="greet")
         await store.append_message(conv.id, "bot", f"{canary} trả lời {i}")
         await store.issue_web_session(conv.id)
-        await store.record_handoff_request(conv.id, "user_request", "none", [])
+        await store.queue.enqueue(conv.id, "user_request", "none", [], datetime.now(UTC))
         (old_ids if i < old else recent_ids).append(conv.id)
     long_ago = datetime.now(UTC) - timedelta(days=40)
     async with store.engine.begin() as conn:

@@ -40,6 +40,10 @@ from bot.storage.models import (
 VI_TEXT = "Chồng tôi đánh tôi, tôi sợ lắm"
 
 
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
 async def _count(store: Store, table: Any, **where: Any) -> int:
     query = select(func.count()).select_from(table)
     for column, value in where.items():
@@ -127,7 +131,7 @@ async def test_invalid_values_are_rejected(store: Store) -> None:
     with pytest.raises(ValueError):
         await store.update_conversation(conv.id, risk="extreme")
     with pytest.raises(ValueError):  # reasons are codes, never message text
-        await store.record_handoff_request(conv.id, "user_request", "high", ["he hit me"])
+        await store.queue.enqueue(conv.id, "user_request", "high", ["he hit me"], _utcnow())
     assert await _count(store, messages) == 0
 
 
@@ -141,8 +145,7 @@ async def test_unknown_conversation(store: Store) -> None:
         await store.update_conversation(missing, state="closed")
     with pytest.raises(ConversationNotFound):
         await store.issue_web_session(missing)
-    with pytest.raises(ConversationNotFound):
-        await store.record_handoff_request(missing, "user_request", "none", [])
+    assert await store.queue.enqueue(missing, "user_request", "none", [], _utcnow()) is None
 
 
 async def test_seq_order_under_50_concurrent_appends(store: Store) -> None:
@@ -299,10 +302,11 @@ async def test_web_session_tokens(store: Store) -> None:
 
 
 async def test_handoff_requests(store: Store) -> None:
+    """A queue episode holds codes only; a second request raises it, never adds a row."""
     conv = await store.create_conversation("telegram", "vi", "5")
-    first = await store.record_handoff_request(conv.id, "lap_screen", "high", ["lap_1", "lap_2"])
-    second = await store.record_handoff_request(conv.id, "user_request", "none", [])
-    assert isinstance(first, int) and second != first
+    first = await store.queue.enqueue(conv.id, "lap_screen", "high", ["lap_1", "lap_2"], _utcnow())
+    second = await store.queue.enqueue(conv.id, "user_request", "imminent", ["lap_3"], _utcnow())
+    assert first is not None and second is not None
     async with store.engine.connect() as conn:
         rows = (
             await conn.execute(
@@ -311,10 +315,7 @@ async def test_handoff_requests(store: Store) -> None:
                 ).order_by(handoff_requests.c.id)
             )
         ).all()
-    assert [tuple(r) for r in rows] == [
-        ("lap_screen", "high", ["lap_1", "lap_2"]),
-        ("user_request", "none", []),
-    ]
+    assert [tuple(r) for r in rows] == [("lap_screen", "imminent", ["lap_1", "lap_2", "lap_3"])]
 
 
 async def test_forget_shreds_key_and_deletes_everything(store: Store) -> None:
@@ -324,7 +325,7 @@ async def test_forget_shreds_key_and_deletes_everything(store: Store) -> None:
     for i in range(5):
         await store.append_message(conv.id, "user", f"{VI_TEXT} {i}")
     await store.issue_web_session(conv.id)
-    await store.record_handoff_request(conv.id, "user_request", "none", [])
+    await store.queue.enqueue(conv.id, "user_request", "none", [], _utcnow())
 
     assert await store.forget_conversation(conv.id) is True
     assert await store.get_conversation(conv.id) is None
@@ -370,7 +371,7 @@ async def test_purge_inactive(db_url: str, store: Store) -> None:
         conv = await store.create_conversation("telegram", "en", f"old-{i}")
         await store.append_message(conv.id, "user", f"{canary} {i}", intent="ask_hotline")
         await store.issue_web_session(conv.id)
-        await store.record_handoff_request(conv.id, "user_request", "none", [])
+        await store.queue.enqueue(conv.id, "user_request", "none", [], _utcnow())
         old_ids.append(conv.id)
     long_ago = datetime.now(UTC) - timedelta(days=40)
     async with store.engine.begin() as conn:
@@ -533,7 +534,7 @@ async def test_nothing_private_is_logged(store: Store, caplog: pytest.LogCapture
     await store.append_message(conv.id, "user", canary)
     token = await store.issue_web_session(conv.id)
     await store.conversation_for_session(token)
-    await store.record_handoff_request(conv.id, "user_request", "none", [])
+    await store.queue.enqueue(conv.id, "user_request", "none", [], _utcnow())
     await store.forget_conversation(conv.id)
     await store.purge_inactive(timedelta(days=0))
     logged = "\n".join(f"{r.getMessage()} {r.args!r}" for r in caplog.records)
