@@ -1,13 +1,27 @@
-"""A small learned risk model: two logistic regressions over word and character n-grams.
+"""The learned part of the danger screen: an n-gram model and a combiner.
 
 The rule screen (`bot.screen`) recognises the phrasings its rules were written for; every
-blind set showed it missing new ones. This model generalises across phrasings: it reads
-the same matching key as the rules (folded: no diacritics, teencode expanded, clauses
-separated by " | "), takes word unigrams and bigrams and character 3- to 5-grams of each
-clause, and gives two probabilities:
+blind set showed it missing new ones, and flagging harmless messages its guards did not
+foresee. Two small learned pieces work on the same matching key as the rules (folded: no
+diacritics, teencode expanded, clauses separated by " | "):
 
-- `imminent`: the message is imminent danger (attack now, weapon now, suicide now, ...);
-- `high`: the message is high risk or imminent.
+1. **The n-gram model** (`Model.score`): two logistic regressions over word unigrams,
+   word bigrams and character 3- to 5-grams of each clause, giving
+   - `imminent`: the probability that the message is imminent danger;
+   - `high`: the probability that it is high risk or imminent.
+2. **The combiner** (`Model.decide`): two logistic regressions over a handful of inputs
+   (`combiner_inputs`): the n-gram model's two log-odds, the rules' level, whether a rule
+   guard cleared a match, and the message's length. It is trained only on sets written
+   after the rules (their verdict there is a fair input, not one fitted to the data), and
+   gives the screen's level:
+   - imminent when its `imminent` probability reaches `thresholds[0]`;
+   - else high when its `high` probability reaches `thresholds[1]`;
+   - else elevated when the rules found any signal, none otherwise.
+   So it can raise the rules' verdict (a phrasing they never saw) or lower a high or
+   imminent one down to elevated (a hyperbole, a law question, a film), never below:
+   whatever a rule saw stays at least elevated. When a rule guard (negation, idiom,
+   film, past marker) cleared a match and the rules saw nothing else, the model is not
+   asked: the guards still work ("em không muốn chết").
 
 The weights are data (`bot/risk_model.json`), written by `python -m bot.risk_train` from
 the labelled triage sets in `tests/data/`; a test checks that the file is up to date with
@@ -25,15 +39,17 @@ from pathlib import Path
 MODEL_PATH = Path(__file__).with_name("risk_model.json")
 HEADS = ("imminent", "high")
 CHAR_NGRAMS = (3, 4, 5)
-# The rules' guards: when the rules found no signal at all, the model alone must be this
-# sure (imminent, high) to raise the level; when a rule guard (negation, veto, media,
-# past marker, banter) cleared a match, `bot.screen` does not ask the model at all.
-# Chosen on the leave-one-set-out scores: they keep contrastive harmless messages ("con
-# em đang ngủ", "he is outside washing the car") at none while keeping most of the recall
-# the model adds.
-ALONE_THRESHOLDS = (0.8, 0.9)
 # A one-word message ("help", "/help") carries too little for the model: rules only.
 MIN_WORDS = 2
+# The combiner's inputs, in order (`combiner_inputs`).
+COMBINER_INPUTS = (
+    "logit_imminent", "logit_high", "rules_elevated", "rules_high", "rules_imminent",
+    "guarded", "logit_imminent_if_rules_imminent", "logit_high_if_rules_high_plus",
+    "short", "long",
+)
+SHORT_WORDS = 3
+LONG_WORDS = 25
+_LOGIT_CLIP = 1e-4
 
 
 def features(key: str) -> list[str]:
@@ -54,17 +70,63 @@ def features(key: str) -> list[str]:
 
 @dataclass(frozen=True, slots=True)
 class RiskScore:
-    imminent: float  # probability that the message is imminent danger
-    high: float  # probability that it is high risk or imminent
+    imminent: float  # the n-gram model's probability that the message is imminent danger
+    high: float  # its probability that it is high risk or imminent
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    level: int  # 3 imminent, 2 high, 1 elevated, 0 none
+    imminent: float  # the combiner's probabilities
+    high: float
+
+    @property
+    def probability(self) -> float:
+        return max(self.imminent, self.high)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, _LOGIT_CLIP), 1.0 - _LOGIT_CLIP)
+    return math.log(p / (1.0 - p))
+
+
+def combiner_inputs(score: RiskScore, rules_level: int, guarded: bool, words: int
+                    ) -> tuple[float, ...]:
+    """The combiner's inputs (named by `COMBINER_INPUTS`)."""
+    li, lh = _logit(score.imminent), _logit(score.high)
+    return (
+        li, lh,
+        float(rules_level == 1), float(rules_level == 2), float(rules_level == 3),
+        float(guarded),
+        li if rules_level == 3 else 0.0,
+        lh if rules_level >= 2 else 0.0,
+        float(words <= SHORT_WORDS), float(words >= LONG_WORDS),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Combiner:
+    """Weights per input (`COMBINER_INPUTS`) and a bias for each head."""
+
+    imminent: tuple[float, ...]
+    high: tuple[float, ...]
+    bias: tuple[float, float]
+
+    def probabilities(self, inputs: tuple[float, ...]) -> tuple[float, float]:
+        z0 = self.bias[0] + math.fsum(w * x for w, x in zip(self.imminent, inputs, strict=True))
+        z1 = self.bias[1] + math.fsum(w * x for w, x in zip(self.high, inputs, strict=True))
+        return _sigmoid(z0), _sigmoid(z1)
 
 
 @dataclass(frozen=True, slots=True)
 class Model:
-    """Weights per feature for each head, a bias per head, and the decision thresholds."""
+    """The n-gram weights per feature for each head and their biases, the combiner, and
+    the combiner's decision thresholds (imminent, high)."""
 
     imminent: dict[str, float]
     high: dict[str, float]
     bias: tuple[float, float]
+    combiner: Combiner
     thresholds: tuple[float, float]
     data_sha256: str
 
@@ -78,28 +140,23 @@ class Model:
         z1 = self.bias[1] + norm * sum(map(self.high.get, feats, itertools.repeat(0.0)))
         return RiskScore(_sigmoid(z0), _sigmoid(z1))
 
+    def decide(self, score: RiskScore, rules_level: int, guarded: bool, words: int) -> Verdict:
+        """The screen's level from the n-gram score and the rules' verdict (module doc)."""
+        if guarded and rules_level == 0:
+            return Verdict(0, 0.0, 0.0)  # a rule guard cleared it and nothing else was seen
+        imminent, high = self.combiner.probabilities(
+            combiner_inputs(score, rules_level, guarded, words))
+        return Verdict(decision(imminent, high, rules_level, self.thresholds), imminent, high)
 
-def learned_level(score: RiskScore, thresholds: tuple[float, float], rules_level: int,
-                  words: int, *, guarded: bool = False, gate: bool = True) -> int:
-    """The model's level as an int (3 imminent, 2 high, 0 nothing) given the rules' level
-    (0 none ... 3 imminent), the number of words, and whether a rule guard cleared a
-    match; `gate=False` ignores the rules (the model alone). The model's own thresholds
-    apply when the rules found a signal; otherwise it must be as sure as
-    `ALONE_THRESHOLDS`, and a guard with no signal left silences it."""
-    if words < MIN_WORDS or (gate and guarded and rules_level == 0):
-        return 0
-    # A guard that dropped some match while other rules found a signal does not make the
-    # model stricter: tried in round 2, leave-one-set-out it lost an imminent message
-    # ("he has the pillow on my face every time i try to scream, he just went to the
-    # toilet", where "every time" dropped the present-tense rule) to keep one past
-    # disclosure at elevated. Recall first.
-    supported = rules_level >= 1 or not gate
-    alone_imm, alone_high = ALONE_THRESHOLDS
-    if score.imminent >= thresholds[0] and (supported or score.imminent >= alone_imm):
+
+def decision(imminent: float, high: float, rules_level: int,
+             thresholds: tuple[float, float]) -> int:
+    """The level from the combiner's probabilities and the rules' level (module doc)."""
+    if imminent >= thresholds[0]:
         return 3
-    if score.high >= thresholds[1] and (supported or score.high >= alone_high):
+    if high >= thresholds[1]:
         return 2
-    return 0
+    return 1 if rules_level >= 1 else 0
 
 
 def _sigmoid(z: float) -> float:
@@ -109,18 +166,28 @@ def _sigmoid(z: float) -> float:
     return e / (1.0 + e)
 
 
+def _pair(value: object) -> tuple[float, float]:
+    if not (isinstance(value, list) and len(value) == 2):
+        raise ValueError("malformed risk model")
+    return float(value[0]), float(value[1])
+
+
 def from_json(data: dict[str, object]) -> Model:
     raw = data["weights"]
-    bias = data["bias"]
-    thresholds = data["thresholds"]
+    combiner = data["combiner"]
     sha = data["data_sha256"]
-    if not (isinstance(raw, dict) and isinstance(bias, list) and isinstance(thresholds, list)
-            and isinstance(sha, str)):
+    if not (isinstance(raw, dict) and isinstance(combiner, dict) and isinstance(sha, str)):
+        raise ValueError("malformed risk model")
+    if combiner.get("inputs") != list(COMBINER_INPUTS):
+        raise ValueError("the risk model's combiner was trained on other inputs")
+    heads = [tuple(float(w) for w in combiner[h]) for h in HEADS]
+    if any(len(ws) != len(COMBINER_INPUTS) for ws in heads):
         raise ValueError("malformed risk model")
     imminent = {str(k): float(v[0]) for k, v in raw.items() if v[0]}
     high = {str(k): float(v[1]) for k, v in raw.items() if v[1]}
-    return Model(imminent, high, (float(bias[0]), float(bias[1])),
-                 (float(thresholds[0]), float(thresholds[1])), sha)
+    return Model(imminent, high, _pair(data["bias"]),
+                 Combiner(heads[0], heads[1], _pair(combiner["bias"])),
+                 _pair(data["thresholds"]), sha)
 
 
 def load(path: Path = MODEL_PATH) -> Model:

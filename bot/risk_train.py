@@ -1,14 +1,28 @@
-"""Train the learned risk model (`bot.risk_model`) from the labelled triage sets.
+"""Train the learned part of the danger screen (`bot.risk_model`) from the labelled sets.
 
     python -m bot.risk_train            # write bot/risk_model.json from tests/data/triage_dev*.tsv
     python -m bot.risk_train --check    # exit 1 if bot/risk_model.json is not up to date
-    python -m bot.risk_train --loso     # leave-one-set-out figures (model alone and combined)
+    python -m bot.risk_train --loso     # leave-one-set-out figures of the whole screen
 
-Training is deterministic (fixed order, fixed seed, plain floats): the same data gives the
-same file. The decision thresholds are chosen on out-of-fold scores (each set scored by a
-model trained on the others) so that at most `HARMLESS_BUDGET` of harmless messages
-would be flagged high or above by the model, then the recall of imminent and of
-high-or-above is as large as possible.
+Needs scikit-learn (a development dependency: the gateway only reads the JSON it writes).
+
+1. The n-gram model is trained on every development set, with a diacritic-free copy of
+   each message whose matching key changes without its diacritics, and the harmless
+   intents of Rasa's NLU data as extra negatives.
+2. Each set is also scored by an n-gram model trained on all the *other* sets
+   (out-of-fold), so that the combiner sees the scores the model gives to phrasings it
+   never saw, as in production.
+3. The combiner is trained on the out-of-fold scores and the rules' verdicts of the
+   `COMBINER_SETS` only: the sets written after the rules were last changed, by authors
+   who never saw them. On the older sets the rules were written to fit the data and look
+   perfect, which would teach the combiner to trust them blindly.
+4. The thresholds are chosen on the combiner's leave-one-set-out probabilities (each
+   combiner set scored by a combiner trained on the others) so that at most
+   `HARMLESS_BUDGET` of the harmless messages are flagged high or above; within that, the
+   most imminent messages flagged imminent, then the most imminent+high flagged high or
+   above.
+
+Deterministic: the same data gives the same file.
 """
 
 from __future__ import annotations
@@ -18,60 +32,81 @@ import csv
 import hashlib
 import json
 import math
-import random
 import re
 import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from bot.risk_model import MODEL_PATH, Model, RiskScore, features, from_json, learned_level
+from bot.risk_model import (
+    COMBINER_INPUTS,
+    HEADS,
+    MIN_WORDS,
+    MODEL_PATH,
+    Combiner,
+    Model,
+    RiskScore,
+    combiner_inputs,
+    decision,
+    features,
+    from_json,
+)
 from bot.screen import RiskLevel, _key, rules_only, rules_verdict
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "tests" / "data"
-# The development sets the model is trained on (never the blind held-out set).
-TRAIN_SETS = ("triage_dev.tsv", "triage_dev2.tsv", "triage_dev3.tsv", "triage_dev4.tsv",
-              "triage_dev5.tsv")
+# The development sets the model is trained on (never a blind held-out set).
+TRAIN_SETS = tuple(f"triage_dev{n}.tsv" for n in ("", *range(2, 20)))
+# The sets whose authors never saw the rules and that no rule was written from: dev6 is
+# the third blind held-out set (scored once at stop 7), dev7-dev19 were written for
+# round 3 (docs/TRIAGE.md). A set stops being one the moment a rule is written from it.
+COMBINER_SETS = tuple(f"triage_dev{n}.tsv" for n in range(6, 20))
 HARMLESS_BUDGET = 0.04
 MIN_DF = 2
-EPOCHS = 12
-L2 = 1e-2
-LEARNING_RATE = 0.5
-SEED = 20261201
+NGRAM_C = 30.0
+COMBINER_C = 1.0
 ROUND = 4
+MIN_WEIGHT = 5e-4  # smaller n-gram weights are left out of the file
+GRID = tuple(i / 25 for i in range(3, 25))
 
 Row = tuple[str, RiskLevel]
 
-# Rasa's NLU examples of intents that are never high risk: more everyday phrasings of
-# harmless messages (questions, greetings, places, out of scope) as negatives.
+# Rasa's NLU examples as extra training rows, labelled by their intent: the intents that are
+# never high risk as harmless (questions, greetings, places, out of scope), and the two whose
+# every example is imminent by the labelling definitions (tests/data/LABELLING.md: danger
+# now; any current suicidal intent, passive wishes included). `child_at_risk` mixes high
+# and imminent, `disclose_abuse` elevated and high: left out.
 NLU_FILES = ("rasa_project/data/nlu/vi.yml", "rasa_project/data/nlu/en.yml")
 HARMLESS_INTENTS = frozenset({
     "greet", "goodbye", "thanks", "affirm", "deny", "stop", "ask_hotline", "find_service",
     "inform_location", "ask_legal_rights", "ask_protection_order", "ask_forms_of_violence",
     "ask_evidence", "ask_counsellor_role", "ask_privacy", "out_of_scope",
 })
-USE_NLU = True
-# Diacritic-free copies of the training messages (see `augmented`).
-AUGMENT = True
+NLU_LABELS = {
+    **dict.fromkeys(HARMLESS_INTENTS, RiskLevel.NONE),
+    "danger_now": RiskLevel.IMMINENT,
+    "suicidal": RiskLevel.IMMINENT,
+}
 _INTENT_RE = re.compile(r"- intent: (\w+)")
 _EXAMPLE_RE = re.compile(r"\s+- (.+)")
 _ENTITY_RE = re.compile(r"\[([^\]]+)\](?:\{[^}]*\}|\([^)]*\))")
 
 
 def nlu_rows(paths: Sequence[Path]) -> list[Row]:
-    """Examples of the harmless intents in Rasa's NLU files, labelled none."""
+    """Examples of the intents of `NLU_LABELS` in Rasa's NLU files, with their labels."""
     rows: list[Row] = []
     for path in paths:
-        intent = None
+        label = None
         for line in path.read_text(encoding="utf-8").splitlines():
             if (m := _INTENT_RE.match(line)) is not None:
-                intent = m.group(1)
+                label = NLU_LABELS.get(m.group(1))
             elif line.startswith("- "):
-                intent = None
-            elif intent in HARMLESS_INTENTS and (m := _EXAMPLE_RE.match(line)) is not None:
-                rows.append((_ENTITY_RE.sub(r"\1", m.group(1)).strip(), RiskLevel.NONE))
+                label = None
+            elif label is not None and (m := _EXAMPLE_RE.match(line)) is not None:
+                rows.append((_ENTITY_RE.sub(r"\1", m.group(1)).strip(), label))
     return rows
 
 
@@ -86,78 +121,6 @@ def data_sha256(paths: Sequence[Path]) -> str:
     for path in paths:
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
-
-
-def _vectors(texts: Sequence[str]) -> list[dict[str, float]]:
-    out = []
-    for text in texts:
-        feats = features(_key(text))
-        counts = Counter(feats)
-        norm = 1.0 / math.sqrt(len(feats)) if feats else 0.0
-        out.append({f: c * norm for f, c in counts.items()})
-    return out
-
-
-def _fit(vectors: list[dict[str, float]], targets: list[int], vocab: set[str]
-         ) -> tuple[dict[str, float], float]:
-    """Binary logistic regression, AdaGrad SGD with L2; classes weighted to balance."""
-    positives = sum(targets)
-    negatives = len(targets) - positives
-    pos_w = len(targets) / (2 * max(positives, 1))
-    neg_w = len(targets) / (2 * max(negatives, 1))
-    weights: dict[str, float] = {}
-    grad_sq: dict[str, float] = {}
-    bias, bias_sq = 0.0, 1e-8
-    order = list(range(len(vectors)))
-    rng = random.Random(SEED)  # noqa: S311 -- a reproducible order, not a secret
-    for _ in range(EPOCHS):
-        rng.shuffle(order)
-        for i in order:
-            x = vectors[i]
-            z = bias + sum(weights.get(f, 0.0) * v for f, v in x.items() if f in vocab)
-            p = 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
-            g = (p - targets[i]) * (pos_w if targets[i] else neg_w)
-            bias_sq += g * g
-            bias -= LEARNING_RATE * g / math.sqrt(bias_sq)
-            for f, v in x.items():
-                if f not in vocab:
-                    continue
-                w = weights.get(f, 0.0)
-                gf = g * v + L2 * w
-                s = grad_sq.get(f, 1e-8) + gf * gf
-                grad_sq[f] = s
-                weights[f] = w - LEARNING_RATE * gf / math.sqrt(s)
-    return weights, bias
-
-
-def train(rows: Sequence[Row]) -> tuple[dict[str, tuple[float, float]], tuple[float, float]]:
-    vectors = _vectors([t for t, _ in rows])
-    df: dict[str, int] = {}
-    for x in vectors:
-        for f in x:
-            df[f] = df.get(f, 0) + 1
-    vocab = {f for f, n in df.items() if n >= MIN_DF}
-    w_imm, b_imm = _fit(vectors, [int(e == RiskLevel.IMMINENT) for _, e in rows], vocab)
-    w_high, b_high = _fit(vectors, [int(e >= RiskLevel.HIGH) for _, e in rows], vocab)
-    weights = {}
-    for f in sorted(set(w_imm) | set(w_high)):
-        pair = (round(w_imm.get(f, 0.0), ROUND), round(w_high.get(f, 0.0), ROUND))
-        if pair != (0.0, 0.0):
-            weights[f] = pair
-    return weights, (round(b_imm, ROUND), round(b_high, ROUND))
-
-
-def _model(rows: Sequence[Row], thresholds: tuple[float, float] = (0.5, 0.5)) -> Model:
-    weights, bias = train(rows)
-    return from_json({"weights": weights, "bias": list(bias), "thresholds": list(thresholds),
-                      "data_sha256": ""})
-
-
-def _nlu_extra(exclude: set[str]) -> list[Row]:
-    """NLU negatives, minus the texts of `exclude` and those the rules flag high or above
-    (their label is uncertain: "he reads all my texts, is that abuse")."""
-    rows = nlu_rows([ROOT / p for p in NLU_FILES]) if USE_NLU else []
-    return [r for r in rows if r[0] not in exclude and rules_only(r[0]).level < RiskLevel.HIGH]
 
 
 def strip_diacritics(text: str) -> str:
@@ -175,8 +138,6 @@ def augmented(rows: Sequence[Row]) -> list[Row]:
     model then also learns the ambiguous spellings people type without diacritics.
     Teencode copies would add nothing: `fold()` expands teencode into the same key."""
     out = list(rows)
-    if not AUGMENT:
-        return out
     seen = {t for t, _ in rows}
     for text, label in rows:
         plain = strip_diacritics(text)
@@ -186,77 +147,171 @@ def augmented(rows: Sequence[Row]) -> list[Row]:
     return out
 
 
+def _nlu_extra(exclude: set[str]) -> list[Row]:
+    """NLU rows, minus the texts of `exclude` and the harmless ones the rules flag high or
+    above (their label is uncertain: "he reads all my texts, is that abuse")."""
+    rows = nlu_rows([ROOT / p for p in NLU_FILES])
+    return [r for r in rows if r[0] not in exclude
+            and (r[1] != RiskLevel.NONE or rules_only(r[0]).level < RiskLevel.HIGH)]
+
+
 def _training_rows(sets: Sequence[list[Row]], exclude: set[str]) -> list[Row]:
     return augmented([r for s in sets for r in s]) + _nlu_extra(exclude)
 
 
-# expected level, rules' level, p(imminent), p(high+), words, a rule guard cleared a match
-Scored = tuple[RiskLevel, RiskLevel, float, float, int, bool]
+# -- the n-gram model -------------------------------------------------------------------
+
+def _vector(text: str) -> dict[str, float]:
+    feats = features(_key(text))
+    norm = 1.0 / math.sqrt(len(feats)) if feats else 0.0
+    return {f: c * norm for f, c in Counter(feats).items()}
 
 
-def out_of_fold(sets: Sequence[list[Row]], exclude: frozenset[str] | set[str] = frozenset()
-                ) -> list[list[Scored]]:
-    """For each set, its scores by a model trained on all the other sets."""
+def _logistic(c: float) -> Any:
+    from sklearn.linear_model import LogisticRegression
+    return LogisticRegression(C=c, class_weight="balanced", solver="liblinear",
+                              max_iter=5000, random_state=0)
+
+
+def _matrix(vectors: Sequence[dict[str, float]], vocab: dict[str, int]) -> Any:
+    from scipy.sparse import csr_matrix
+    data: list[float] = []
+    indices: list[int] = []
+    indptr = [0]
+    for x in vectors:
+        for f in sorted(f for f in x if f in vocab):
+            data.append(x[f])
+            indices.append(vocab[f])
+        indptr.append(len(indices))
+    return csr_matrix((data, indices, indptr), shape=(len(vectors), len(vocab)))
+
+
+def train(rows: Sequence[Row]) -> tuple[dict[str, tuple[float, float]], tuple[float, float]]:
+    """The n-gram model's weights per feature (imminent, high) and its biases."""
+    vectors = [_vector(t) for t, _ in rows]
+    df = Counter(f for x in vectors for f in x)
+    vocab = {f: i for i, f in enumerate(sorted(f for f, n in df.items() if n >= MIN_DF))}
+    matrix = _matrix(vectors, vocab)
+    names = sorted(vocab, key=vocab.__getitem__)
+    heads = []
+    for level in (RiskLevel.IMMINENT, RiskLevel.HIGH):
+        targets = [int(e >= level) for _, e in rows]
+        if len(set(targets)) < 2:
+            raise ValueError(f"training data has no example on one side of {level.label}")
+        heads.append(_logistic(NGRAM_C).fit(matrix, targets))
+    imminent, high = (h.coef_[0] for h in heads)
+    weights: dict[str, tuple[float, float]] = {}
+    for i, name in enumerate(names):
+        pair = (round(float(imminent[i]), ROUND), round(float(high[i]), ROUND))
+        if max(abs(pair[0]), abs(pair[1])) >= MIN_WEIGHT:
+            weights[name] = pair
+    b_imm, b_high = (round(float(h.intercept_[0]), ROUND) for h in heads)
+    return weights, (b_imm, b_high)
+
+
+_NO_COMBINER = Combiner((0.0,) * len(COMBINER_INPUTS), (0.0,) * len(COMBINER_INPUTS), (0.0, 0.0))
+
+
+def _ngram_model(rows: Sequence[Row]) -> Model:
+    weights, bias = train(rows)
+    return Model({f: w[0] for f, w in weights.items()}, {f: w[1] for f, w in weights.items()},
+                 bias, _NO_COMBINER, (0.5, 0.5), "")
+
+
+# -- the combiner -----------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """One message of a set as the combiner sees it."""
+
+    expected: RiskLevel
+    rules: RiskLevel
+    guarded: bool
+    words: int
+    score: RiskScore  # by an n-gram model that never saw the message's set
+
+    @property
+    def inputs(self) -> tuple[float, ...]:
+        return combiner_inputs(self.score, self.rules, self.guarded, self.words)
+
+
+def _words(key: str) -> int:
+    return len(key.split()) - key.count("|")
+
+
+def out_of_fold(sets: Sequence[list[Row]]) -> list[list[Scored]]:
+    """Each set scored by an n-gram model trained on all the other sets."""
     result = []
     for i, held in enumerate(sets):
-        texts = {t for t, _ in held} | set(exclude)
-        model = _model(_training_rows([s for j, s in enumerate(sets) if j != i], texts))
+        texts = {t for t, _ in held}
+        model = _ngram_model(_training_rows([s for j, s in enumerate(sets) if j != i], texts))
         scored = []
         for text, expected in held:
-            score = model.score(_key(text))
+            key = _key(text)
             ruled, guarded = rules_verdict(text)
-            scored.append((expected, ruled.level, score.imminent, score.high, _words(text),
-                           guarded))
+            scored.append(Scored(expected, ruled.level, guarded, _words(key), model.score(key)))
         result.append(scored)
     return result
 
 
-def _words(text: str) -> int:
-    key = _key(text)
-    return len(key.split()) - key.count("|")
+def fit_combiner(rows: Sequence[Scored]) -> Combiner:
+    inputs = [r.inputs for r in rows]
+    heads = []
+    for level in (RiskLevel.IMMINENT, RiskLevel.HIGH):
+        lr = _logistic(COMBINER_C).fit(inputs, [int(r.expected >= level) for r in rows])
+        heads.append((tuple(round(float(w), ROUND) for w in lr.coef_[0]),
+                      round(float(lr.intercept_[0]), ROUND)))
+    return Combiner(heads[0][0], heads[1][0], (heads[0][1], heads[1][1]))
 
 
-def combined(scored: Scored, thresholds: tuple[float, float], *, gate: bool = True
-             ) -> RiskLevel:
-    """The screen's level (as `bot.screen.screen` computes it): the rules' and the
-    model's, whichever is higher."""
-    _, rules, p_imm, p_high, words, guarded = scored
-    learned = learned_level(RiskScore(p_imm, p_high), thresholds, rules, words,
-                            guarded=guarded, gate=gate)
-    return max(rules, RiskLevel(learned))
+def level_of(row: Scored, combiner: Combiner, thresholds: tuple[float, float]) -> RiskLevel:
+    """The screen's level for a scored message (as `bot.screen.screen` computes it)."""
+    return RiskLevel(_level(row, combiner.probabilities(row.inputs), thresholds))
 
 
-def choose_thresholds(scored: Sequence[Scored], budget: float = HARMLESS_BUDGET
-                      ) -> tuple[float, float]:
-    """(imminent, high) thresholds for the model alone, without the rules and their
-    guards: harmless messages flagged high or above <= budget; then the most imminent
-    messages flagged imminent, then the most imminent+high flagged high or above; then
-    the highest thresholds.
-
-    The rules were written on these sets, so they look perfect on them: counting them
-    here would hide what the model must catch (and must not flag) on its own."""
-    grid = [i / 50 for i in range(10, 50)]
-
-    def level(s: Scored, ti: float, th: float) -> int:
-        return learned_level(RiskScore(s[2], s[3]), (ti, th), 0, s[4], gate=False)
-
-    harmless = [s for s in scored if s[0] == RiskLevel.NONE]
-    imminent = [s for s in scored if s[0] == RiskLevel.IMMINENT]
-    serious = [s for s in scored if s[0] >= RiskLevel.HIGH]
+def choose_thresholds(rows: Sequence[tuple[Scored, tuple[float, float]]],
+                      budget: float = HARMLESS_BUDGET) -> tuple[float, float]:
+    """(imminent, high) thresholds over (message, combiner probabilities) pairs: harmless
+    messages flagged high or above <= budget; within that, the largest sum of the two
+    recalls (imminent flagged imminent, imminent+high flagged high or above); then the
+    highest thresholds. (Imminent recall first, then the other, gave 0.97 / 0.86 / 0.03
+    leave-one-set-out: every high message then needed a near-certain combiner.)"""
+    harmless = [r for r in rows if r[0].expected == RiskLevel.NONE]
+    imminent = [r for r in rows if r[0].expected == RiskLevel.IMMINENT]
+    serious = [r for r in rows if r[0].expected >= RiskLevel.HIGH]
     allowed = int(budget * len(harmless))
-    best: tuple[int, int, float, float] | None = None
-    for ti in grid:
-        for th in grid:
-            if sum(level(s, ti, th) >= 2 for s in harmless) > allowed:
+    best: tuple[float, float, float] | None = None
+    for ti in GRID:
+        for th in GRID:
+            if sum(_level(r, p, (ti, th)) >= 2 for r, p in harmless) > allowed:
                 continue
-            imm = sum(level(s, ti, th) == 3 for s in imminent)
-            ser = sum(level(s, ti, th) >= 2 for s in serious)
-            cand = (imm, ser, ti, th)
+            recall = (sum(_level(r, p, (ti, th)) == 3 for r, p in imminent) / max(len(imminent), 1)
+                      + sum(_level(r, p, (ti, th)) >= 2 for r, p in serious) / max(len(serious), 1))
+            cand = (round(recall, 9), ti, th)
             if best is None or cand > best:
                 best = cand
     if best is None:
         return 1.0, 1.0
-    return best[2], best[3]
+    return best[1], best[2]
+
+
+def _level(row: Scored, p: tuple[float, float], thresholds: tuple[float, float]) -> int:
+    """`Model.decide` for a scored message whose combiner probabilities are known."""
+    if row.words < MIN_WORDS:
+        return int(row.rules)
+    if row.guarded and row.rules == RiskLevel.NONE:
+        return 0
+    return decision(p[0], p[1], row.rules, thresholds)
+
+
+def _leave_one_out(groups: Sequence[list[Scored]]
+                   ) -> list[list[tuple[Scored, tuple[float, float]]]]:
+    """Each group's rows with the probabilities of a combiner trained on the others."""
+    out = []
+    for k, held in enumerate(groups):
+        combiner = fit_combiner([r for j, g in enumerate(groups) if j != k for r in g])
+        out.append([(r, combiner.probabilities(r.inputs)) for r in held])
+    return out
 
 
 def figures(levels: Sequence[tuple[RiskLevel, RiskLevel]]) -> dict[str, float]:
@@ -273,43 +328,54 @@ def figures(levels: Sequence[tuple[RiskLevel, RiskLevel]]) -> dict[str, float]:
     }
 
 
+def _paths(names: Sequence[str]) -> list[Path]:
+    return [DATA_DIR / name for name in names]
+
+
+def _combiner_groups(scored: Sequence[list[Scored]]) -> list[list[Scored]]:
+    return [scored[TRAIN_SETS.index(name)] for name in COMBINER_SETS]
+
+
 def build(paths: Sequence[Path]) -> dict[str, object]:
     sets = [load_rows(p) for p in paths]
-    thresholds = choose_thresholds([x for s in out_of_fold(sets) for x in s])
+    groups = _combiner_groups(out_of_fold(sets))
+    thresholds = choose_thresholds([x for g in _leave_one_out(groups) for x in g])
+    combiner = fit_combiner([r for g in groups for r in g])
     weights, bias = train(_training_rows(sets, set()))
     return {
         "about": "Generated by `python -m bot.risk_train` from " + ", ".join(p.name for p in paths)
-        + " and the harmless intents of " + ", ".join(NLU_FILES) + "; do not edit.",
+        + " and the harmless intents of " + ", ".join(NLU_FILES) + "; the combiner from "
+        + ", ".join(COMBINER_SETS) + "; do not edit.",
         "data_sha256": data_sha256([*paths, *(ROOT / p for p in NLU_FILES)]),
         "thresholds": list(thresholds),
+        "combiner": {"inputs": list(COMBINER_INPUTS),
+                     HEADS[0]: list(combiner.imminent), HEADS[1]: list(combiner.high),
+                     "bias": list(combiner.bias)},
         "bias": list(bias),
         "weights": weights,
     }
 
 
 def loso(paths: Sequence[Path]) -> list[dict[str, object]]:
-    """Leave one set out: thresholds chosen on the other sets' out-of-fold scores, the model
-    trained on the other sets, scored on the held-out set (rules alone, model alone, both)."""
-    sets = [load_rows(p) for p in paths]
+    """Leave one combiner set out: its n-gram scores out-of-fold, the combiner trained on
+    the other combiner sets, the thresholds chosen on their leave-one-out probabilities;
+    figures of the rules alone and of the whole screen on the held-out set."""
+    groups = _combiner_groups(out_of_fold([load_rows(p) for p in paths]))
     report: list[dict[str, object]] = []
-    for k, path in enumerate(paths):
-        rest = [s for j, s in enumerate(sets) if j != k]
-        held_texts = {t for t, _ in sets[k]}
-        thresholds = choose_thresholds([x for s in out_of_fold(rest, held_texts) for x in s])
-        model = _model(_training_rows(rest, held_texts), thresholds)
-        rules, alone, both = [], [], []
-        for text, expected in sets[k]:
-            key = _key(text)
-            score = model.score(key)
-            ruled, guarded = rules_verdict(text)
-            row = (expected, ruled.level, score.imminent, score.high, _words(text), guarded)
-            rules.append((expected, row[1]))
-            alone.append((expected, combined((expected, RiskLevel.NONE, *row[2:]), thresholds,
-                                             gate=False)))
-            both.append((expected, combined(row, thresholds)))
-        report.append({"held_out": path.name, "thresholds": thresholds,
-                       "rules": figures(rules), "model": figures(alone),
-                       "combined": figures(both)})
+    all_rules: list[tuple[RiskLevel, RiskLevel]] = []
+    all_screen: list[tuple[RiskLevel, RiskLevel]] = []
+    for k, name in enumerate(COMBINER_SETS):
+        rest = [g for j, g in enumerate(groups) if j != k]
+        thresholds = choose_thresholds([x for g in _leave_one_out(rest) for x in g])
+        combiner = fit_combiner([r for g in rest for r in g])
+        rules = [(r.expected, r.rules) for r in groups[k]]
+        screen = [(r.expected, level_of(r, combiner, thresholds)) for r in groups[k]]
+        all_rules += rules
+        all_screen += screen
+        report.append({"held_out": name, "rows": len(groups[k]), "thresholds": thresholds,
+                       "rules": figures(rules), "screen": figures(screen)})
+    report.append({"held_out": "all", "rows": len(all_screen), "rules": figures(all_rules),
+                   "screen": figures(all_screen)})
     return report
 
 
@@ -323,9 +389,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--loso", action="store_true")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     args = parser.parse_args(argv)
-    paths = [DATA_DIR / name for name in TRAIN_SETS]
+    paths = _paths(TRAIN_SETS)
     if args.loso:
-        for fold in loso(paths):
+        report = loso(paths)
+        for fold in report:
             print(json.dumps(fold), flush=True)
         return 0
     if args.check:
@@ -334,7 +401,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{args.out} is out of date: run python -m bot.risk_train", file=sys.stderr)
             return 1
         return 0
-    args.out.write_text(dumps(build(paths)), encoding="utf-8")
+    model = build(paths)
+    from_json(model)  # what the gateway will load
+    args.out.write_text(dumps(model), encoding="utf-8")
     return 0
 
 

@@ -62,8 +62,8 @@ class RiskLevel(enum.IntEnum):
 class ScreenResult:
     level: RiskLevel
     reasons: tuple[str, ...]
-    # The learned model's higher probability (imminent or high): 0.0 when a rule guard
-    # cleared a danger word, None when the model had nothing to read (empty, one word).
+    # The learned combiner's higher probability (imminent or high); None when the model
+    # had nothing to read (empty, one word).
     learned: float | None = None
 
 
@@ -385,9 +385,11 @@ def _matched_rules(key: str, rejected: set[int] | None = None) -> set[int]:
 def screen(text: str) -> ScreenResult:
     """Screen one message for danger signals. Fast, pure, no I/O.
 
-    The level is the higher of the rules' and the learned model's (`bot.risk_model`,
-    which needs more certainty when the rules found nothing); when the model raises it,
-    its reason (`learned_imminent` or `learned_high`) comes first."""
+    The rules give a verdict; the learned model (`bot.risk_model`) scores the message and
+    its combiner decides the level from both. It may raise the rules' level (its reason,
+    `learned_imminent` or `learned_high`, comes first) or lower a high or imminent verdict
+    to elevated (`learned_lowered` comes first, the rules' reasons stay). One-word
+    messages are left to the rules."""
     key = _key(text)
     if not key:
         return NONE_RESULT
@@ -395,17 +397,13 @@ def screen(text: str) -> ScreenResult:
     words = len(key.split()) - key.count("|")
     if words < risk_model.MIN_WORDS:
         return ruled
-    if guarded and ruled.level == RiskLevel.NONE:
-        # A rule guard cleared a danger word ("đói muốn chết"): the model is not asked.
-        return ScreenResult(ruled.level, ruled.reasons, 0.0)
     model = _model()
-    score = model.score(key)
-    learned = RiskLevel(risk_model.learned_level(
-        score, model.thresholds, ruled.level, words, guarded=guarded))
-    probability = max(score.imminent, score.high)
-    if learned <= ruled.level:
-        return ScreenResult(ruled.level, ruled.reasons, probability)
-    return ScreenResult(learned, (f"learned_{learned.label}", *ruled.reasons), probability)
+    verdict = model.decide(model.score(key), ruled.level, guarded, words)
+    level = RiskLevel(verdict.level)
+    if level == ruled.level:
+        return ScreenResult(level, ruled.reasons, verdict.probability)
+    reason = f"learned_{level.label}" if level > ruled.level else "learned_lowered"
+    return ScreenResult(level, (reason, *ruled.reasons), verdict.probability)
 
 
 def rules_only(text: str) -> ScreenResult:

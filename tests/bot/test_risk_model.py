@@ -1,5 +1,6 @@
 """bot.risk_model: the learned part of the danger screen (weights in bot/risk_model.json)."""
 
+import json
 import time
 
 from bot import risk_model, risk_train
@@ -26,11 +27,21 @@ def test_model_is_up_to_date_with_its_training_data() -> None:
 
 
 def test_training_is_deterministic() -> None:
-    rows = risk_train.load_rows(risk_train.DATA_DIR / "triage_dev2.tsv")[:120]
+    rows = risk_train.load_rows(risk_train.DATA_DIR / "triage_dev2.tsv")[::4]
     first = risk_train.train(rows)
     second = risk_train.train(rows)
     assert first == second
     assert first[0], "no weights learned"
+
+
+def test_the_combiner_is_trained_only_on_sets_the_rules_never_saw() -> None:
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    assert data["combiner"]["inputs"] == list(risk_model.COMBINER_INPUTS)
+    assert set(risk_train.COMBINER_SETS) <= set(risk_train.TRAIN_SETS)
+    # the sets the rules were written from (dev1-dev5) never train the combiner
+    assert not {"triage_dev.tsv", *(f"triage_dev{n}.tsv" for n in range(2, 6))} & set(
+        risk_train.COMBINER_SETS)
+    assert all(not name.startswith("triage_heldout") for name in risk_train.TRAIN_SETS)
 
 
 def test_scoring_is_deterministic_and_bounded() -> None:
@@ -43,42 +54,66 @@ def test_scoring_is_deterministic_and_bounded() -> None:
 
 
 def test_clear_cases_each_way() -> None:
-    t_imm, t_high = MODEL.thresholds
+    """The n-gram model alone (classes balanced in training, so 0.5 is its own boundary),
+    and the whole screen."""
     for text in ["chồng em đang cầm dao đòi giết em", "cuu em voi ck dang danh e",
                  "he is strangling me right now", "I'm going to kill myself tonight"]:
-        assert _p(text).imminent >= t_imm, text
+        assert _p(text).imminent >= 0.5, text
+        assert screen(text).level == RiskLevel.IMMINENT, text
     for text in ["anh ta từng bóp cổ em đến ngất", "he threatened to kill me last year"]:
-        assert _p(text).high >= t_high, text
+        assert _p(text).high >= 0.5, text
+        assert screen(text).level == RiskLevel.HIGH, text
     for text in ["hôm nay trời đẹp quá", "cho em xin số đường dây nóng", "thanks, bye",
                  "what is a protection order", "chào bạn"]:
         score = _p(text)
-        assert score.imminent < t_imm and score.high < t_high, (text, score)
+        assert score.imminent < 0.5 and score.high < 0.5, (text, score)
+        assert screen(text).level == RiskLevel.NONE, text
 
 
-def test_screen_takes_the_higher_of_rules_and_model() -> None:
+def test_the_combiner_raises_what_the_rules_missed() -> None:
     # A phrasing the rules do not know, which the model reads as imminent.
-    # (The earlier example, someone breaking in, is a rule now: `break_in_now`.)
     text = "he has locked all the doors and is sharpening something in the kitchen, please"
     assert rules_only(text).level < RiskLevel.IMMINENT
     result = screen(text)
     assert result.level == RiskLevel.IMMINENT
     assert result.reasons[0] == "learned_imminent"
-    # The model never lowers the rules: their verdict and reasons stay when it agrees.
+    # When it agrees, the rules' verdict and reasons stay as they are.
     agreed, ruled = screen("ck dang danh e"), rules_only("ck dang danh e")
     assert (agreed.level, agreed.reasons) == (ruled.level, ruled.reasons)
 
 
-def test_a_guard_with_no_signal_left_silences_the_model() -> None:
-    t_imm = MODEL.thresholds[0]
-    score = risk_model.RiskScore(max(t_imm, 0.6), 0.0)
-    assert risk_model.learned_level(score, MODEL.thresholds, 1, 9) == 3
-    # rules found a signal; a guard also dropped some match: the model's own thresholds
-    assert risk_model.learned_level(score, MODEL.thresholds, 1, 9, guarded=True) == 3
-    # the guard left nothing: the model is not asked, however sure
-    assert risk_model.learned_level(risk_model.RiskScore(0.99, 0.99), MODEL.thresholds, 0, 9,
-                                    guarded=True) == 0
-    # the rules found nothing at all: the alone thresholds
-    assert risk_model.learned_level(score, MODEL.thresholds, 0, 9) == 0
+def test_the_combiner_lowers_hyperbole_to_elevated_never_below() -> None:
+    text = "kms this exam was so hard lmaooo"
+    assert rules_only(text).level == RiskLevel.IMMINENT
+    result = screen(text)
+    assert result.level == RiskLevel.ELEVATED
+    assert result.reasons[0] == "learned_lowered"
+    assert set(rules_only(text).reasons) <= set(result.reasons)
+    # whatever the probabilities, a rule's signal keeps at least elevated
+    for rules_level in (1, 2, 3):
+        verdict = MODEL.decide(risk_model.RiskScore(0.0, 0.0), rules_level, False, 9)
+        assert verdict.level == 1
+    assert MODEL.decide(risk_model.RiskScore(0.0, 0.0), 0, False, 9).level == 0
+
+
+def test_the_combiner_follows_its_thresholds() -> None:
+    sure = MODEL.decide(risk_model.RiskScore(0.999, 0.999), 0, False, 9)
+    assert sure.level == 3 and sure.imminent >= MODEL.thresholds[0]
+    assert sure.probability == max(sure.imminent, sure.high)
+    unsure = MODEL.decide(risk_model.RiskScore(0.001, 0.001), 0, False, 9)
+    assert unsure.level == 0
+    assert unsure.imminent < MODEL.thresholds[0] and unsure.high < MODEL.thresholds[1]
+
+
+def test_a_model_for_other_combiner_inputs_is_refused() -> None:
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    data["combiner"]["inputs"] = data["combiner"]["inputs"][:-1]
+    try:
+        risk_model.from_json(data)
+    except ValueError as exc:
+        assert "other inputs" in str(exc)
+    else:
+        raise AssertionError("a combiner for other inputs was accepted")
 
 
 def test_scoring_is_fast() -> None:

@@ -1,10 +1,10 @@
-"""The triage on the held-out set (tests/data/triage_heldout3.tsv, written blind by an
-independent author who never saw the rules, and never used to tune the rules or the
-learned model), through `python -m bot triage` and the real Rasa — the same command and
-code path as `make triage`. Figures go to var/reports/.
+"""The triage on the held-out set (tests/data/triage_heldout4.tsv, written blind by an
+independent author who never saw the rules, the model or the other sets, and never used
+to train or tune anything), through `python -m bot triage` and the real Rasa — the same
+command and code path as `make triage`. Figures go to var/reports/.
 
 The first held-out set (v1) became the development set tests/data/triage_dev4.tsv, the
-second (heldout2) tests/data/triage_dev5.tsv."""
+second (heldout2) tests/data/triage_dev5.tsv, the third (heldout3) triage_dev6.tsv."""
 
 from __future__ import annotations
 
@@ -19,16 +19,16 @@ from bot.launcher import ROOT, Stack
 
 pytestmark = pytest.mark.integration
 # Issue 2 targets: imminent flagged imminent 1.0, imminent+high recall >= 0.95, harmless
-# flagged high or above <= 0.05. Scored once, blind, on 2026-12-01 (rules + learned model +
-# Rasa): 0.907 / 0.894 / 0.046, so the two recall targets are NOT met (docs/TRIAGE.md).
-# The floors guard against regressions at that measured level; they are not the targets.
-FLOOR_IMMINENT = 0.90
-FLOOR_HIGH_PLUS = 0.88
+# flagged high or above <= 0.05. Scored once, blind, on 2026-12-06 (rules + n-gram model +
+# combiner, round 3, + Rasa): 0.987 (74 of 75) / 0.963 / 0.000, so the first target is
+# NOT met (docs/TRIAGE.md). The floors guard against regressions at that measured level.
+FLOOR_IMMINENT = 0.98
+FLOOR_HIGH_PLUS = 0.96
 CEILING_HARMLESS_HIGH_PLUS = 0.05
 
 
 def test_heldout_triage_stays_at_its_measured_level(stack: Stack) -> None:
-    with (ROOT / "tests/data/triage_heldout3.tsv").open(encoding="utf-8") as fh:
+    with (ROOT / "tests/data/triage_heldout4.tsv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
     result = subprocess.run(
         [
