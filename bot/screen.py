@@ -397,6 +397,9 @@ def screen(text: str) -> ScreenResult:
     words = len(key.split()) - key.count("|")
     if words < risk_model.MIN_WORDS:
         return ruled
+    if guarded and ruled.level == RiskLevel.NONE:
+        # A rule guard cleared a danger word ("đói muốn chết"): the model is not asked.
+        return ScreenResult(ruled.level, ruled.reasons, 0.0)
     model = _model()
     verdict = model.decide(model.score(key), ruled.level, guarded, words)
     level = RiskLevel(verdict.level)

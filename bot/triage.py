@@ -19,7 +19,8 @@ DISCLOSURE_INTENTS = frozenset({"disclose_abuse"})
 INTENT_MIN_CONFIDENCE = 0.6
 INTENT_IMMINENT_CONFIDENCE = 0.85
 # A danger intent on a message the screen found nothing in raises it to ELEVATED only when
-# the learned model gives it at least this probability (see `assess`).
+# the screen's learned part (`ScreenResult.learned`: since round 3 the combiner's higher
+# probability, docs/TRIAGE.md) gives it at least this probability (see `assess`).
 LEARNED_AGREES = 0.3
 # A danger intent raises an ELEVATED screen to HIGH or IMMINENT only when the learned model
 # finds the message more likely serious than not (see `assess`).

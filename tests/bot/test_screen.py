@@ -372,7 +372,7 @@ def test_past_markers_keep_past_events_out_of_imminent() -> None:
     assert screen("chồng em từng kề dao vào cổ em").level == H
     # The rules keep yesterday's bleeding out of imminent. The learned model, which reads
     # no tense, may raise it (round 2: p(imminent) 0.59); a false imminent on a real
-    # disclosure costs less than a missed one (see bot/risk_model.learned_level).
+    # disclosure costs less than a missed one (see bot/risk_model.Model.decide).
     assert rules_only("chong em danh em chay mau o dau hom qua").level == E
 
 
