@@ -52,6 +52,11 @@ LONG_WORDS = 25
 _LOGIT_CLIP = 1e-4
 
 
+def word_count(key: str) -> int:
+    """The number of words of a matching key (its clauses are joined by " | ")."""
+    return len(key.split()) - key.count("|")
+
+
 def features(key: str) -> list[str]:
     """The features of a matching key (`bot.screen._key`), duplicates kept (counts):
     "w:word", "b:word_word" and the bare character n-grams (a key has no ":")."""
@@ -141,9 +146,9 @@ class Model:
         return RiskScore(_sigmoid(z0), _sigmoid(z1))
 
     def decide(self, score: RiskScore, rules_level: int, guarded: bool, words: int) -> Verdict:
-        """The screen's level from the n-gram score and the rules' verdict (module doc)."""
-        if guarded and rules_level == 0:
-            return Verdict(0, 0.0, 0.0)  # a rule guard cleared it and nothing else was seen
+        """The screen's level from the n-gram score and the rules' verdict (module doc), for
+        a message the model reads: `bot.screen` leaves one-word messages and those a rule
+        guard cleared to the rules."""
         imminent, high = self.combiner.probabilities(
             combiner_inputs(score, rules_level, guarded, words))
         return Verdict(decision(imminent, high, rules_level, self.thresholds), imminent, high)

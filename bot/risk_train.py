@@ -7,8 +7,8 @@
 Needs scikit-learn (a development dependency: the gateway only reads the JSON it writes).
 
 1. The n-gram model is trained on every development set, with a diacritic-free copy of
-   each message whose matching key changes without its diacritics, and the harmless
-   intents of Rasa's NLU data as extra negatives.
+   each message whose matching key changes without its diacritics, and Rasa's NLU
+   examples labelled by intent (`NLU_LABELS`).
 2. Each set is also scored by an n-gram model trained on all the *other* sets
    (out-of-fold), so that the combiner sees the scores the model gives to phrasings it
    never saw, as in production.
@@ -19,8 +19,7 @@ Needs scikit-learn (a development dependency: the gateway only reads the JSON it
 4. The thresholds are chosen on the combiner's leave-one-set-out probabilities (each
    combiner set scored by a combiner trained on the others) so that at most
    `HARMLESS_BUDGET` of the harmless messages are flagged high or above; within that, the
-   most imminent messages flagged imminent, then the most imminent+high flagged high or
-   above.
+   largest sum of the imminent recall and the imminent+high recall.
 
 Deterministic: the same data gives the same file.
 """
@@ -53,6 +52,7 @@ from bot.risk_model import (
     decision,
     features,
     from_json,
+    word_count,
 )
 from bot.screen import RiskLevel, _key, rules_only, rules_verdict
 
@@ -235,10 +235,6 @@ class Scored:
         return combiner_inputs(self.score, self.rules, self.guarded, self.words)
 
 
-def _words(key: str) -> int:
-    return len(key.split()) - key.count("|")
-
-
 def out_of_fold(sets: Sequence[list[Row]]) -> list[list[Scored]]:
     """Each set scored by an n-gram model trained on all the other sets."""
     result = []
@@ -249,7 +245,7 @@ def out_of_fold(sets: Sequence[list[Row]]) -> list[list[Scored]]:
         for text, expected in held:
             key = _key(text)
             ruled, guarded = rules_verdict(text)
-            scored.append(Scored(expected, ruled.level, guarded, _words(key), model.score(key)))
+            scored.append(Scored(expected, ruled.level, guarded, word_count(key), model.score(key)))
         result.append(scored)
     return result
 
@@ -296,11 +292,10 @@ def choose_thresholds(rows: Sequence[tuple[Scored, tuple[float, float]]],
 
 
 def _level(row: Scored, p: tuple[float, float], thresholds: tuple[float, float]) -> int:
-    """`Model.decide` for a scored message whose combiner probabilities are known."""
-    if row.words < MIN_WORDS:
+    """The screen's level for a scored message whose combiner probabilities are known: as
+    `bot.screen.screen`, the rules alone for one word or when a guard cleared everything."""
+    if row.words < MIN_WORDS or (row.guarded and row.rules == RiskLevel.NONE):
         return int(row.rules)
-    if row.guarded and row.rules == RiskLevel.NONE:
-        return 0
     return decision(p[0], p[1], row.rules, thresholds)
 
 

@@ -394,7 +394,7 @@ def screen(text: str) -> ScreenResult:
     if not key:
         return NONE_RESULT
     ruled, guarded = _rules(text, key)
-    words = len(key.split()) - key.count("|")
+    words = risk_model.word_count(key)
     if words < risk_model.MIN_WORDS:
         return ruled
     if guarded and ruled.level == RiskLevel.NONE:
