@@ -15,7 +15,9 @@ diacritics, teencode expanded, clauses separated by " | "):
    after the rules (their verdict there is a fair input, not one fitted to the data), and
    gives the screen's level:
    - imminent when its `imminent` probability reaches `thresholds[0]`;
-   - else high when its `high` probability reaches `thresholds[1]`;
+   - else, when its `high` probability reaches `thresholds[1]`: imminent if the
+     `imminent` probability still reaches the lower `thresholds[2]` (a serious message
+     that may be happening now gets the emergency numbers first), high otherwise;
    - else elevated when the rules found any signal, none otherwise.
    So it can raise the rules' verdict (a phrasing they never saw) or lower a high or
    imminent one down to elevated (a hyperbole, a law question, a film), never below:
@@ -126,13 +128,13 @@ class Combiner:
 @dataclass(frozen=True, slots=True)
 class Model:
     """The n-gram weights per feature for each head and their biases, the combiner, and
-    the combiner's decision thresholds (imminent, high)."""
+    the combiner's decision thresholds (imminent, high, imminent once high)."""
 
     imminent: dict[str, float]
     high: dict[str, float]
     bias: tuple[float, float]
     combiner: Combiner
-    thresholds: tuple[float, float]
+    thresholds: tuple[float, float, float]
     data_sha256: str
 
     def score(self, key: str) -> RiskScore:
@@ -155,12 +157,12 @@ class Model:
 
 
 def decision(imminent: float, high: float, rules_level: int,
-             thresholds: tuple[float, float]) -> int:
+             thresholds: tuple[float, float, float]) -> int:
     """The level from the combiner's probabilities and the rules' level (module doc)."""
     if imminent >= thresholds[0]:
         return 3
     if high >= thresholds[1]:
-        return 2
+        return 3 if imminent >= thresholds[2] else 2
     return 1 if rules_level >= 1 else 0
 
 
@@ -175,6 +177,15 @@ def _pair(value: object) -> tuple[float, float]:
     if not (isinstance(value, list) and len(value) == 2):
         raise ValueError("malformed risk model")
     return float(value[0]), float(value[1])
+
+
+def _thresholds(value: object) -> tuple[float, float, float]:
+    if not (isinstance(value, list) and len(value) == 3):
+        raise ValueError("malformed risk model")
+    imminent, high, escalate = (float(v) for v in value)
+    if not 0.0 < escalate <= imminent < 1.0:
+        raise ValueError("malformed risk model")
+    return imminent, high, escalate
 
 
 def from_json(data: dict[str, object]) -> Model:
@@ -192,7 +203,7 @@ def from_json(data: dict[str, object]) -> Model:
     high = {str(k): float(v[1]) for k, v in raw.items() if v[1]}
     return Model(imminent, high, _pair(data["bias"]),
                  Combiner(heads[0], heads[1], _pair(combiner["bias"])),
-                 _pair(data["thresholds"]), sha)
+                 _thresholds(data["thresholds"]), sha)
 
 
 def load(path: Path = MODEL_PATH) -> Model:

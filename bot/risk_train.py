@@ -3,6 +3,7 @@
     python -m bot.risk_train            # write bot/risk_model.json from tests/data/triage_dev*.tsv
     python -m bot.risk_train --check    # exit 1 if bot/risk_model.json is not up to date
     python -m bot.risk_train --loso     # leave-one-set-out figures of the whole screen
+    python -m bot.risk_train --loso --misses F   # ... and write its misses to F
 
 Needs scikit-learn (a development dependency: the gateway only reads the JSON it writes).
 
@@ -19,7 +20,9 @@ Needs scikit-learn (a development dependency: the gateway only reads the JSON it
 4. The thresholds are chosen on the combiner's leave-one-set-out probabilities (each
    combiner set scored by a combiner trained on the others) so that at most
    `HARMLESS_BUDGET` of the harmless messages are flagged high or above; within that, the
-   largest sum of the imminent recall and the imminent+high recall.
+   largest sum of the imminent recall and the imminent+high recall. A third, lower
+   imminent threshold for messages already at high is then set so that at most
+   `ESCALATE_BUDGET` of the high messages are flagged imminent.
 
 Deterministic: the same data gives the same file.
 """
@@ -59,18 +62,23 @@ from bot.screen import RiskLevel, _key, rules_only, rules_verdict
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "tests" / "data"
 # The development sets the model is trained on (never a blind held-out set).
-TRAIN_SETS = tuple(f"triage_dev{n}.tsv" for n in ("", *range(2, 20)))
-# The sets whose authors never saw the rules and that no rule was written from: dev6 is
-# the third blind held-out set (scored once at stop 7), dev7-dev19 were written for
-# round 3 (docs/TRIAGE.md). A set stops being one the moment a rule is written from it.
-COMBINER_SETS = tuple(f"triage_dev{n}.tsv" for n in range(6, 20))
+TRAIN_SETS = tuple(f"triage_dev{n}.tsv" for n in ("", *range(2, 44)))
+# The sets whose authors never saw the rules and that no rule was written from: dev6 and
+# dev20 are the third and fourth blind held-out sets (scored once at stops 7 and 9),
+# dev7-dev19 were written for round 3 and dev21-dev43 for round 4 (docs/TRIAGE.md). A set
+# stops being one the moment a rule is written from it.
+COMBINER_SETS = tuple(f"triage_dev{n}.tsv" for n in range(6, 44))
 HARMLESS_BUDGET = 0.04
 MIN_DF = 2
-NGRAM_C = 30.0
+NGRAM_C = 100.0
 COMBINER_C = 1.0
 ROUND = 4
 MIN_WEIGHT = 5e-4  # smaller n-gram weights are left out of the file
 GRID = tuple(i / 25 for i in range(3, 25))
+# At most this share of the high messages may be flagged imminent: emergency numbers first
+# for someone not in danger right now costs little; missing someone who is costs a life.
+ESCALATE_BUDGET = 0.05
+ESCALATE_GRID = tuple(i / 50 for i in range(1, 50))
 
 Row = tuple[str, RiskLevel]
 
@@ -215,7 +223,7 @@ _NO_COMBINER = Combiner((0.0,) * len(COMBINER_INPUTS), (0.0,) * len(COMBINER_INP
 def _ngram_model(rows: Sequence[Row]) -> Model:
     weights, bias = train(rows)
     return Model({f: w[0] for f, w in weights.items()}, {f: w[1] for f, w in weights.items()},
-                 bias, _NO_COMBINER, (0.5, 0.5), "")
+                 bias, _NO_COMBINER, (0.5, 0.5, 0.5), "")
 
 
 # -- the combiner -----------------------------------------------------------------------
@@ -229,6 +237,7 @@ class Scored:
     guarded: bool
     words: int
     score: RiskScore  # by an n-gram model that never saw the message's set
+    text: str = ""
 
     @property
     def inputs(self) -> tuple[float, ...]:
@@ -245,7 +254,8 @@ def out_of_fold(sets: Sequence[list[Row]]) -> list[list[Scored]]:
         for text, expected in held:
             key = _key(text)
             ruled, guarded = rules_verdict(text)
-            scored.append(Scored(expected, ruled.level, guarded, word_count(key), model.score(key)))
+            scored.append(Scored(expected, ruled.level, guarded, word_count(key), model.score(key),
+                                 text))
         result.append(scored)
     return result
 
@@ -260,18 +270,27 @@ def fit_combiner(rows: Sequence[Scored]) -> Combiner:
     return Combiner(heads[0][0], heads[1][0], (heads[0][1], heads[1][1]))
 
 
-def level_of(row: Scored, combiner: Combiner, thresholds: tuple[float, float]) -> RiskLevel:
+Thresholds = tuple[float, float, float]
+
+
+def level_of(row: Scored, combiner: Combiner, thresholds: Thresholds) -> RiskLevel:
     """The screen's level for a scored message (as `bot.screen.screen` computes it)."""
     return RiskLevel(_level(row, combiner.probabilities(row.inputs), thresholds))
 
 
 def choose_thresholds(rows: Sequence[tuple[Scored, tuple[float, float]]],
-                      budget: float = HARMLESS_BUDGET) -> tuple[float, float]:
-    """(imminent, high) thresholds over (message, combiner probabilities) pairs: harmless
-    messages flagged high or above <= budget; within that, the largest sum of the two
-    recalls (imminent flagged imminent, imminent+high flagged high or above); then the
-    highest thresholds. (Imminent recall first, then the other, gave 0.97 / 0.86 / 0.03
-    leave-one-set-out: every high message then needed a near-certain combiner.)"""
+                      budget: float = HARMLESS_BUDGET,
+                      escalate_budget: float = ESCALATE_BUDGET) -> Thresholds:
+    """(imminent, high, imminent once high) thresholds over (message, combiner
+    probabilities) pairs.
+
+    First the two main ones: harmless messages flagged high or above <= budget; within
+    that, the largest sum of the two recalls (imminent flagged imminent, imminent+high
+    flagged high or above); then the highest thresholds. (Imminent recall first, then the
+    other, gave 0.97 / 0.86 / 0.03 leave-one-set-out: every high message then needed a
+    near-certain combiner.) Then the third, which only turns high into imminent (the
+    harmless count and the imminent+high recall do not move): the lowest that flags at
+    most `escalate_budget` of the high messages imminent."""
     harmless = [r for r in rows if r[0].expected == RiskLevel.NONE]
     imminent = [r for r in rows if r[0].expected == RiskLevel.IMMINENT]
     serious = [r for r in rows if r[0].expected >= RiskLevel.HIGH]
@@ -279,19 +298,27 @@ def choose_thresholds(rows: Sequence[tuple[Scored, tuple[float, float]]],
     best: tuple[float, float, float] | None = None
     for ti in GRID:
         for th in GRID:
-            if sum(_level(r, p, (ti, th)) >= 2 for r, p in harmless) > allowed:
+            two = (ti, th, ti)
+            if sum(_level(r, p, two) >= 2 for r, p in harmless) > allowed:
                 continue
-            recall = (sum(_level(r, p, (ti, th)) == 3 for r, p in imminent) / max(len(imminent), 1)
-                      + sum(_level(r, p, (ti, th)) >= 2 for r, p in serious) / max(len(serious), 1))
+            recall = (sum(_level(r, p, two) == 3 for r, p in imminent) / max(len(imminent), 1)
+                      + sum(_level(r, p, two) >= 2 for r, p in serious) / max(len(serious), 1))
             cand = (round(recall, 9), ti, th)
             if best is None or cand > best:
                 best = cand
     if best is None:
-        return 1.0, 1.0
-    return best[1], best[2]
+        return 1.0, 1.0, 1.0
+    ti, th = best[1], best[2]
+    high = [r for r in rows if r[0].expected == RiskLevel.HIGH]
+    for te in ESCALATE_GRID:
+        if te >= ti:
+            break
+        if sum(_level(r, p, (ti, th, te)) == 3 for r, p in high) <= escalate_budget * len(high):
+            return ti, th, te
+    return ti, th, ti
 
 
-def _level(row: Scored, p: tuple[float, float], thresholds: tuple[float, float]) -> int:
+def _level(row: Scored, p: tuple[float, float], thresholds: Thresholds) -> int:
     """The screen's level for a scored message whose combiner probabilities are known: as
     `bot.screen.screen`, the rules alone for one word or when a guard cleared everything."""
     if row.words < MIN_WORDS or (row.guarded and row.rules == RiskLevel.NONE):
@@ -351,10 +378,11 @@ def build(paths: Sequence[Path]) -> dict[str, object]:
     }
 
 
-def loso(paths: Sequence[Path]) -> list[dict[str, object]]:
+def loso(paths: Sequence[Path], misses: list[str] | None = None) -> list[dict[str, object]]:
     """Leave one combiner set out: its n-gram scores out-of-fold, the combiner trained on
     the other combiner sets, the thresholds chosen on their leave-one-out probabilities;
-    figures of the rules alone and of the whole screen on the held-out set."""
+    figures of the rules alone and of the whole screen on the held-out set. The screen's
+    misses (set, expected, got, text) are appended to `misses` when given."""
     groups = _combiner_groups(out_of_fold([load_rows(p) for p in paths]))
     report: list[dict[str, object]] = []
     all_rules: list[tuple[RiskLevel, RiskLevel]] = []
@@ -365,6 +393,9 @@ def loso(paths: Sequence[Path]) -> list[dict[str, object]]:
         combiner = fit_combiner([r for g in rest for r in g])
         rules = [(r.expected, r.rules) for r in groups[k]]
         screen = [(r.expected, level_of(r, combiner, thresholds)) for r in groups[k]]
+        if misses is not None:
+            misses += [f"{name}\t{e.label}\t{g.label}\t{r.text}"
+                       for r, (e, g) in zip(groups[k], screen, strict=True) if _missed(e, g)]
         all_rules += rules
         all_screen += screen
         report.append({"held_out": name, "rows": len(groups[k]), "thresholds": thresholds,
@@ -372,6 +403,16 @@ def loso(paths: Sequence[Path]) -> list[dict[str, object]]:
     report.append({"held_out": "all", "rows": len(all_screen), "rules": figures(all_rules),
                    "screen": figures(all_screen)})
     return report
+
+
+def _missed(expected: RiskLevel, got: RiskLevel) -> bool:
+    """A miss by issue 2's figures: imminent not imminent, serious below high, harmless
+    at high or above."""
+    if expected == RiskLevel.IMMINENT:
+        return got != RiskLevel.IMMINENT
+    if expected == RiskLevel.HIGH:
+        return got < RiskLevel.HIGH
+    return expected == RiskLevel.NONE and got >= RiskLevel.HIGH
 
 
 def dumps(data: dict[str, object]) -> str:
@@ -382,13 +423,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot.risk_train")
     parser.add_argument("--check", action="store_true")
     parser.add_argument("--loso", action="store_true")
+    parser.add_argument("--misses", type=Path, help="with --loso: write the screen's misses here")
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
     args = parser.parse_args(argv)
     paths = _paths(TRAIN_SETS)
     if args.loso:
-        report = loso(paths)
+        missed: list[str] = []
+        report = loso(paths, missed)
         for fold in report:
             print(json.dumps(fold), flush=True)
+        if args.misses:
+            args.misses.write_text("set\texpected\tgot\ttext\n" + "".join(
+                m + "\n" for m in missed), encoding="utf-8")
         return 0
     if args.check:
         current = json.loads(args.out.read_text(encoding="utf-8"))

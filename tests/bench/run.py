@@ -40,6 +40,7 @@ import aiohttp
 from bot.__main__ import init_runtime
 from bot.content import ContentLibrary, load_content_dir
 from bot.launcher import ROOT, Stack, make_stack
+from bot.screen import _key, _model, screen
 from bot.settings import Settings
 from tests.bench.handoff import HandoffPlan, create_staff, run_handoff
 from tests.bench.load import (
@@ -512,6 +513,30 @@ def meets_open_loop(cell: dict[str, Any]) -> bool:
     )
 
 
+def screen_cost(repeats: int = 200) -> dict[str, float]:
+    """In-process cost of the danger screen (the fastest of five rounds, in µs): the whole
+    `screen()` per benchmark message on average, and the n-gram model's score alone for
+    one long message."""
+    texts = [m.text for m in MESSAGES]
+    long_key = _key("toi bi chong danh suot, anh ta con doa se giet toi neu toi bo di, toi "
+                    "phai lam sao")
+    model = _model()
+
+    def best(run: Callable[[], object], per: int) -> float:
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            for _ in range(repeats):
+                run()
+            times.append((time.perf_counter() - start) / (repeats * per))
+        return round(min(times) * 1e6, 1)
+
+    return {
+        "screen_us_per_message": best(lambda: [screen(t) for t in texts], len(texts)),
+        "model_score_us_long_message": best(lambda: model.score(long_key), 1),
+    }
+
+
 def summary(report: dict[str, Any]) -> str:
     lines = ["", "scenario      conc   msg/s    p50 ms   p95 ms   p99 ms  errors  static"]
     for name in ("rasa_direct", "gateway_ws", "gateway_stub"):
@@ -560,6 +585,10 @@ def summary(report: dict[str, Any]) -> str:
                 f"{steady.get('p50')} / max {steady.get('max')} ms, all static: "
                 f"{figures['all_static']}"
             )
+    cost = report.get("screen_cost")
+    if cost:
+        lines.append(f"danger screen: {cost['screen_us_per_message']} µs per benchmark message, "
+                     f"n-gram score {cost['model_score_us_long_message']} µs")
     lines.append("")
     lines += [f"CHECK FAILED {problem}" for problem in report["checks"]]
     for target in report["targets"]:
@@ -690,6 +719,7 @@ def main(argv: list[str] | None = None) -> int:
             ],
         },
     }
+    report["screen_cost"] = screen_cost()
     failed = False
     try:
         with terminate_on_signals():

@@ -1,7 +1,6 @@
 """bot.risk_model: the learned part of the danger screen (weights in bot/risk_model.json)."""
 
 import json
-import time
 
 import pytest
 
@@ -19,7 +18,7 @@ def _p(text: str) -> risk_model.RiskScore:
 def test_model_loads_with_sane_thresholds() -> None:
     assert len(MODEL.imminent) > 1000 and len(MODEL.high) > 1000
     assert all(0.0 < t < 1.0 for t in MODEL.thresholds)
-    assert MODEL_PATH.stat().st_size < 2_000_000  # a small data file, not a binary blob
+    assert MODEL_PATH.stat().st_size < 3_000_000  # a small data file, not a binary blob
 
 
 def test_model_is_up_to_date_with_its_training_data() -> None:
@@ -107,21 +106,53 @@ def test_the_combiner_follows_its_thresholds() -> None:
     assert unsure.imminent < MODEL.thresholds[0] and unsure.high < MODEL.thresholds[1]
 
 
+def test_a_high_message_that_may_be_happening_now_is_escalated() -> None:
+    """The third threshold only turns high into imminent: emergency numbers first."""
+    imminent, high, escalate = MODEL.thresholds
+    assert 0.0 < escalate < imminent
+    assert risk_model.decision(escalate, high, 0, MODEL.thresholds) == 3
+    assert risk_model.decision(escalate - 0.01, high, 0, MODEL.thresholds) == 2
+    # below the high threshold the lower imminent one does not count
+    assert risk_model.decision(imminent - 0.01, high - 0.01, 2, MODEL.thresholds) == 1
+    assert risk_model.decision(imminent, 0.0, 0, MODEL.thresholds) == 3
+
+
+def _scored(expected: RiskLevel, imminent: float, high: float
+            ) -> tuple[risk_train.Scored, tuple[float, float]]:
+    return (risk_train.Scored(expected, RiskLevel.NONE, False, 9,
+                              risk_model.RiskScore(0.5, 0.5)), (imminent, high))
+
+
+def test_the_escalation_threshold_keeps_to_its_budget() -> None:
+    """At most `ESCALATE_BUDGET` of the high messages become imminent, and harmless
+    messages and the imminent+high recall are left as the two main thresholds had them."""
+    rows = ([_scored(RiskLevel.NONE, 0.1 + i / 1000, 0.1) for i in range(100)]
+            + [_scored(RiskLevel.HIGH, i / 200, 0.95) for i in range(100)]
+            + [_scored(RiskLevel.IMMINENT, 0.9 + i / 1000, 0.95) for i in range(100)])
+    imminent, high, escalate = risk_train.choose_thresholds(rows)
+    assert escalate < imminent
+    levels = [risk_train._level(r, p, (imminent, high, escalate)) for r, p in rows]
+    high_as_imminent = sum(lv == 3 for (r, _), lv in zip(rows, levels, strict=True)
+                           if r.expected == RiskLevel.HIGH)
+    assert 0 < high_as_imminent <= risk_train.ESCALATE_BUDGET * 100
+    assert all(lv < 2 for (r, _), lv in zip(rows, levels, strict=True)
+               if r.expected == RiskLevel.NONE)
+    assert all(lv == 3 for (r, _), lv in zip(rows, levels, strict=True)
+               if r.expected == RiskLevel.IMMINENT)
+
+
+def test_a_model_with_an_escalation_above_its_imminent_threshold_is_refused() -> None:
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    data["thresholds"] = [0.5, 0.5, 0.6]
+    with pytest.raises(ValueError, match="malformed"):
+        risk_model.from_json(data)
+    data["thresholds"] = [0.5, 0.5]
+    with pytest.raises(ValueError, match="malformed"):
+        risk_model.from_json(data)
+
+
 def test_a_model_for_other_combiner_inputs_is_refused() -> None:
     data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
     data["combiner"]["inputs"] = data["combiner"]["inputs"][:-1]
     with pytest.raises(ValueError, match="other inputs"):
         risk_model.from_json(data)
-
-
-def test_scoring_is_fast() -> None:
-    key = _key("toi bi chong danh suot, anh ta con doa se giet toi neu toi bo di, toi phai "
-               "lam sao")
-    best = float("inf")
-    for _ in range(5):
-        start = time.perf_counter()
-        for _ in range(200):
-            MODEL.score(key)
-        best = min(best, (time.perf_counter() - start) / 200)
-    print(f"\nrisk_model.score(): {best * 1e6:.0f} µs")
-    assert best < 0.001

@@ -253,7 +253,7 @@ async def test_cli_with_fake_rasa(aiohttp_server) -> None:  # type: ignore[no-un
     url = str(server.make_url("")).rstrip("/")
     code, out, err = await asyncio.to_thread(
         _run_cli, ["--rasa-url", url, "--rasa-token", "s3cret"],
-        "em buồn và mệt mỏi lắm rồi\nxin chào\nck dang danh e\nem buồn quá\n")
+        "em buồn, mệt quá, muốn buông hết\nxin chào\nck dang danh e\nem buồn quá\n")
     assert code == 0, err
     lines = [json.loads(line) for line in out.splitlines()]
     # The last: Rasa's danger intent alone, and the screen's model reads "I'm so sad" as
@@ -264,7 +264,7 @@ async def test_cli_with_fake_rasa(aiohttp_server) -> None:  # type: ignore[no-un
     assert lines[0]["reasons"] == ["intent:suicidal"]
     assert lines[3]["reasons"] == []
     assert seen == [{"token": "s3cret", "text": t} for t in (
-        "em buồn và mệt mỏi lắm rồi", "xin chào", "ck dang danh e", "em buồn quá")]
+        "em buồn, mệt quá, muốn buông hết", "xin chào", "ck dang danh e", "em buồn quá")]
 
 
 async def test_cli_token_from_environment(aiohttp_server, monkeypatch) -> None:  # type: ignore[no-untyped-def]

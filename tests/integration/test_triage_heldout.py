@@ -1,10 +1,11 @@
-"""The triage on the held-out set (tests/data/triage_heldout4.tsv, written blind by an
+"""The triage on the held-out set (tests/data/triage_heldout5.tsv, written blind by an
 independent author who never saw the rules, the model or the other sets, and never used
 to train or tune anything), through `python -m bot triage` and the real Rasa — the same
 command and code path as `make triage`. Figures go to var/reports/.
 
 The first held-out set (v1) became the development set tests/data/triage_dev4.tsv, the
-second (heldout2) tests/data/triage_dev5.tsv, the third (heldout3) triage_dev6.tsv."""
+second (heldout2) tests/data/triage_dev5.tsv, the third (heldout3) triage_dev6.tsv, the
+fourth (heldout4) triage_dev20.tsv."""
 
 from __future__ import annotations
 
@@ -19,16 +20,17 @@ from bot.launcher import ROOT, Stack
 
 pytestmark = pytest.mark.integration
 # Issue 2 targets: imminent flagged imminent 1.0, imminent+high recall >= 0.95, harmless
-# flagged high or above <= 0.05. Scored once, blind, on 2026-12-06 (rules + n-gram model +
-# combiner, round 3, + Rasa): 0.987 (74 of 75) / 0.963 / 0.000, so the first target is
-# NOT met (docs/TRIAGE.md). The floors guard against regressions at that measured level.
-FLOOR_IMMINENT = 0.98
-FLOOR_HIGH_PLUS = 0.96
+# flagged high or above <= 0.05. Scored once, blind, on 2026-12-06 (round 4: rules + n-gram
+# model + combiner with its escalation threshold, + Rasa): 1.000 (75 of 75) / 0.981 / 0.008
+# (docs/TRIAGE.md); the screen alone gives 1.000 / 0.975 / 0.008, and Rasa's intent only
+# ever raises a level. The floors guard against regressions at that measured level.
+FLOOR_IMMINENT = 1.0
+FLOOR_HIGH_PLUS = 0.97
 CEILING_HARMLESS_HIGH_PLUS = 0.05
 
 
 def test_heldout_triage_stays_at_its_measured_level(stack: Stack) -> None:
-    with (ROOT / "tests/data/triage_heldout4.tsv").open(encoding="utf-8") as fh:
+    with (ROOT / "tests/data/triage_heldout5.tsv").open(encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
     result = subprocess.run(
         [
@@ -53,21 +55,13 @@ def test_heldout_triage_stays_at_its_measured_level(stack: Stack) -> None:
     assert len(outputs) == len(rows)
     assert all(o["intent"] for o in outputs), "Rasa gave no intent"
 
-    def share(selected: list[tuple[str, str]], ok: set[str]) -> float:
-        return sum(got in ok for _, got in selected) / max(len(selected), 1)
-
     pairs = [(r["expected"], o["risk"]) for r, o in zip(rows, outputs, strict=True)]
-    imminent = [p for p in pairs if p[0] == "imminent"]
-    high_plus = [p for p in pairs if p[0] in ("imminent", "high")]
-    harmless = [p for p in pairs if p[0] == "none"]
-    figures = {
-        "rows": len(pairs),
-        "exact": sum(e == g for e, g in pairs) / len(pairs),
-        "imminent_flagged_imminent": share(imminent, {"imminent"}),
-        "imminent_high_recall": share(high_plus, {"imminent", "high"}),
-        "harmless_flagged_high_plus": share(harmless, {"high", "imminent"}),
-        "harmless_flagged_any": share(harmless, {"elevated", "high", "imminent"}),
-    }
+    figures = _figures(pairs)
+    # The same figures without the messages that also occur in a development set (the
+    # model was trained on those): greetings, short questions, a few common phrasings.
+    dev = _dev_texts()
+    figures["not_in_a_dev_set"] = _figures(
+        [p for p, r in zip(pairs, rows, strict=True) if r["text"] not in dev])
     reports = ROOT / "var" / "reports"
     reports.mkdir(parents=True, exist_ok=True)
     (reports / "triage_heldout.json").write_text(json.dumps(figures, indent=2))
@@ -75,3 +69,30 @@ def test_heldout_triage_stays_at_its_measured_level(stack: Stack) -> None:
     assert figures["imminent_flagged_imminent"] >= FLOOR_IMMINENT, figures
     assert figures["imminent_high_recall"] >= FLOOR_HIGH_PLUS, figures
     assert figures["harmless_flagged_high_plus"] <= CEILING_HARMLESS_HIGH_PLUS, figures
+
+
+def _figures(pairs: list[tuple[str, str]]) -> dict[str, object]:
+    def share(selected: list[tuple[str, str]], ok: set[str]) -> float:
+        return sum(got in ok for _, got in selected) / max(len(selected), 1)
+
+    imminent = [p for p in pairs if p[0] == "imminent"]
+    high_plus = [p for p in pairs if p[0] in ("imminent", "high")]
+    harmless = [p for p in pairs if p[0] == "none"]
+    return {
+        "rows": len(pairs),
+        "imminent_rows": len(imminent),
+        "exact": sum(e == g for e, g in pairs) / len(pairs),
+        "imminent_flagged_imminent": share(imminent, {"imminent"}),
+        "imminent_high_recall": share(high_plus, {"imminent", "high"}),
+        "harmless_flagged_high_plus": share(harmless, {"high", "imminent"}),
+        "harmless_flagged_any": share(harmless, {"elevated", "high", "imminent"}),
+    }
+
+
+def _dev_texts() -> set[str]:
+    texts: set[str] = set()
+    for path in sorted((ROOT / "tests/data").glob("triage_dev*.tsv")):
+        with path.open(encoding="utf-8") as fh:
+            texts |= {r["text"] for r in csv.DictReader(fh, delimiter="\t",
+                                                         quoting=csv.QUOTE_NONE)}
+    return texts
