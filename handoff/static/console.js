@@ -484,7 +484,7 @@
       if (c) {
         if (typeof f.seq === "number") {
           addMessages(c, [{ seq: f.seq, from: "counsellor", text: item.text, at: f.at || new Date(serverNow()).toISOString() }], false);
-        } else {
+        } else if (!item.echoed) {
           c.unsequenced.push({ text: item.text, at: new Date(serverNow()).toISOString() });
         }
         renderLocal(c);
@@ -1164,6 +1164,7 @@
       if (m.from === "counsellor") {
         var i = c.unsequenced.findIndex(function (u) { return u.text === m.text; });
         if (i >= 0) c.unsequenced.splice(i, 1);
+        else echoOutbox(c, m.text);
       }
     });
     if (added || forceScroll) {
@@ -1313,12 +1314,22 @@
     return list;
   }
 
+  /* The server's copy of a reply still waiting for its `ok` arrived first (pushed to every
+     console that has the conversation open): show that copy only; the `ok` still ends it. */
+  function echoOutbox(c, text) {
+    Array.from(outbox.values()).some(function (item) {
+      if (item.conversation_id !== c.id || item.failed || item.echoed || item.text !== text) return false;
+      item.echoed = true;
+      return true;
+    });
+  }
+
   /* Replies not yet sequenced: sent and confirmed without a seq, sending, refused. */
   function renderLocal(c) {
     var frag = document.createDocumentFragment();
     c.unsequenced.forEach(function (u) { frag.appendChild(messageEl({ from: "counsellor", text: u.text, at: u.at }, null)); });
     outbox.forEach(function (item) {
-      if (item.conversation_id === c.id && !item.failed) frag.appendChild(messageEl({ from: "counsellor", text: item.text }, "pending"));
+      if (item.conversation_id === c.id && !item.failed && !item.echoed) frag.appendChild(messageEl({ from: "counsellor", text: item.text }, "pending"));
     });
     c.failedItems.forEach(function (item) { frag.appendChild(failedEl(c, item)); });
     c.localList.textContent = "";

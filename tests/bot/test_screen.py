@@ -374,12 +374,17 @@ def test_past_markers_keep_past_events_out_of_imminent() -> None:
     assert rules_only("chong em danh em chay mau o dau hom qua").level == E
 
 
-def test_a_laugh_does_not_make_a_death_threat_banter(request: pytest.FixtureRequest) -> None:
+@pytest.mark.parametrize(("text", "level"), [
     # a laugh marker makes a death threat banter only when nothing else points to abuse
-    text = "chồng dọa giết em haha"
-    assert rules_only(text).level == H
+    ("chồng dọa giết em haha", H),
+    # tự tử (suicide) vs từ từ (slowly): the diacritics decide
+    ("em muốn từ từ", N),
+])
+def test_the_screen_keeps_the_rules_reading(request: pytest.FixtureRequest, text: str,
+                                            level: RiskLevel) -> None:
+    assert rules_only(text).level == level
     _known_regression(request, text)
-    assert screen(text).level == H
+    assert screen(text).level == level
 
 
 def test_resolved_past() -> None:
@@ -414,13 +419,6 @@ def test_diacritics_disambiguate() -> None:
     assert rules_only("anh ta đấm em").level == E
     assert screen("anh ta đâm em").level >= H
     assert screen("em muốn tự tử").level == IMM
-
-
-def test_slowly_is_not_suicide(request: pytest.FixtureRequest) -> None:
-    text = "em muốn từ từ"
-    assert rules_only(text).level == N
-    _known_regression(request, text)
-    assert screen(text).level == N
 
 
 def test_reasons_are_ordered_by_level_and_unique() -> None:

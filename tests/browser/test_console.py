@@ -13,11 +13,20 @@ error or get an HTTP error.
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, FrameLocator, Locator, expect
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    FrameLocator,
+    Locator,
+    WebSocketRoute,
+    expect,
+)
 
 from bot.content import ContentLibrary, load_content_dir
 from tests.browser.conftest import (
@@ -318,3 +327,71 @@ def test_someone_in_danger_from_the_first_message_gets_one_alert_until_claimed(
         expect(staff.alerts(imminent_id)).to_have_count(1)
     expect(mai.entry(high_id).get_by_test_id("claimed-by")).to_have_text("Claimed by hoa")
     browsers.no_errors()
+
+
+@dataclass
+class HeldOks:
+    """The console's WebSocket routed through Playwright, holding back the `ok` of every
+    reply until `release()`: the server's own copy of the reply, pushed to the consoles
+    that have the conversation open, then reaches the console first (a race seen in CI)."""
+
+    route: WebSocketRoute | None = None
+    reply_refs: set[str] = field(default_factory=set)
+    held: list[str] = field(default_factory=list)
+
+    def __call__(self, ws: WebSocketRoute) -> None:
+        self.route = ws
+        server = ws.connect_to_server()
+
+        def to_server(message: str | bytes) -> None:
+            if isinstance(message, str) and json.loads(message).get("type") == "reply":
+                self.reply_refs.add(json.loads(message)["ref"])
+            server.send(message)
+
+        def to_page(message: str | bytes) -> None:
+            if isinstance(message, str):
+                frame = json.loads(message)
+                if frame.get("type") == "ok" and frame.get("ref") in self.reply_refs:
+                    self.held.append(message)
+                    return
+            ws.send(message)
+
+        ws.on_message(to_server)
+        server.on_message(to_page)
+
+    def release(self) -> None:
+        assert self.route is not None
+        for message in self.held:
+            self.route.send(message)
+        self.held.clear()
+
+
+def test_a_reply_shows_once_when_its_copy_arrives_before_its_ok(
+    browsers: Browsers, dialogue: StubDialogue
+) -> None:
+    held = HeldOks()
+    secret = enrol(browsers.gateway, "lan")
+    lan = Staff(browsers.staff_context().new_page())
+    browsers.watched.append(lan)
+    staff_sign_in(lan.page, browsers.gateway, "lan", secret)
+    lan.page.route_web_socket(re.compile(r"/staff/console/ws"), held)
+    lan.page.goto(browsers.gateway.url + "/staff/console")
+    expect(lan.page.get_by_test_id("connection-status")).to_have_attribute("data-state", "open")
+    person = browsers.person(browsers.context())
+    person.say(ASK_HUMAN)
+    conversation_id = dialogue.conversation_id()
+    lan.entry(conversation_id).get_by_test_id("claim").click()
+    pane = lan.conversation(conversation_id)
+    pane.get_by_test_id("reply-box").fill(REPLY)
+    pane.get_by_test_id("reply-box").press("Enter")
+    expect(person.chat.locator(".msg.counsellor")).to_contain_text(REPLY)
+
+    copies = pane.get_by_test_id("transcript-message").filter(has_text=REPLY)
+    expect(copies).to_have_attribute("data-seq", re.compile(r"^\d+$"))
+    expect(copies).to_have_count(1)  # not also "Sending…"
+    assert len(held.held) == 1, "the reply's ok was not held back"
+    held.release()
+    expect(pane.get_by_text("Sending…")).to_have_count(0)
+    expect(copies).to_have_count(1)
+    browsers.no_errors()
+
