@@ -39,6 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 MODEL_PATH = Path(__file__).with_name("risk_model.json")
+# The combiner's decision thresholds: imminent, high, and imminent once high (module doc).
+Thresholds = tuple[float, float, float]
 HEADS = ("imminent", "high")
 CHAR_NGRAMS = (3, 4, 5)
 # A one-word message ("help", "/help") carries too little for the model: rules only.
@@ -134,7 +136,7 @@ class Model:
     high: dict[str, float]
     bias: tuple[float, float]
     combiner: Combiner
-    thresholds: tuple[float, float, float]
+    thresholds: Thresholds
     data_sha256: str
 
     def score(self, key: str) -> RiskScore:
@@ -156,8 +158,7 @@ class Model:
         return Verdict(decision(imminent, high, rules_level, self.thresholds), imminent, high)
 
 
-def decision(imminent: float, high: float, rules_level: int,
-             thresholds: tuple[float, float, float]) -> int:
+def decision(imminent: float, high: float, rules_level: int, thresholds: Thresholds) -> int:
     """The level from the combiner's probabilities and the rules' level (module doc)."""
     if imminent >= thresholds[0]:
         return 3
@@ -179,11 +180,11 @@ def _pair(value: object) -> tuple[float, float]:
     return float(value[0]), float(value[1])
 
 
-def _thresholds(value: object) -> tuple[float, float, float]:
+def _thresholds(value: object) -> Thresholds:
     if not (isinstance(value, list) and len(value) == 3):
         raise ValueError("malformed risk model")
     imminent, high, escalate = (float(v) for v in value)
-    if not 0.0 < escalate <= imminent < 1.0:
+    if not 0.0 < escalate <= imminent <= 1.0:
         raise ValueError("malformed risk model")
     return imminent, high, escalate
 

@@ -51,6 +51,7 @@ from bot.risk_model import (
     Combiner,
     Model,
     RiskScore,
+    Thresholds,
     combiner_inputs,
     decision,
     features,
@@ -268,9 +269,6 @@ def fit_combiner(rows: Sequence[Scored]) -> Combiner:
         heads.append((tuple(round(float(w), ROUND) for w in lr.coef_[0]),
                       round(float(lr.intercept_[0]), ROUND)))
     return Combiner(heads[0][0], heads[1][0], (heads[0][1], heads[1][1]))
-
-
-Thresholds = tuple[float, float, float]
 
 
 def level_of(row: Scored, combiner: Combiner, thresholds: Thresholds) -> RiskLevel:
