@@ -191,6 +191,7 @@ def _thresholds(value: object) -> Thresholds:
 
 def from_json(data: dict[str, object]) -> Model:
     raw = data["weights"]
+    scale = data["weight_scale"]
     combiner = data["combiner"]
     sha = data["data_sha256"]
     if not (isinstance(raw, dict) and isinstance(combiner, dict) and isinstance(sha, str)):
@@ -200,8 +201,10 @@ def from_json(data: dict[str, object]) -> Model:
     heads = [tuple(float(w) for w in combiner[h]) for h in HEADS]
     if any(len(ws) != len(COMBINER_INPUTS) for ws in heads):
         raise ValueError("malformed risk model")
-    imminent = {str(k): float(v[0]) for k, v in raw.items() if v[0]}
-    high = {str(k): float(v[1]) for k, v in raw.items() if v[1]}
+    if not (isinstance(scale, int) and scale > 0):
+        raise ValueError("malformed risk model")
+    imminent = {str(k): v[0] / scale for k, v in raw.items() if v[0]}
+    high = {str(k): v[1] / scale for k, v in raw.items() if v[1]}
     return Model(imminent, high, _pair(data["bias"]),
                  Combiner(heads[0], heads[1], _pair(combiner["bias"])),
                  _thresholds(data["thresholds"]), sha)

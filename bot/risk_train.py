@@ -372,7 +372,9 @@ def build(paths: Sequence[Path]) -> dict[str, object]:
                      HEADS[0]: list(combiner.imminent), HEADS[1]: list(combiner.high),
                      "bias": list(combiner.bias)},
         "bias": list(bias),
-        "weights": weights,
+        # integers in units of 10^-ROUND: the same values as the rounded floats, in fewer bytes
+        "weight_scale": 10 ** ROUND,
+        "weights": {f: [round(w * 10 ** ROUND) for w in pair] for f, pair in weights.items()},
     }
 
 

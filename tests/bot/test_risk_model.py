@@ -18,7 +18,7 @@ def _p(text: str) -> risk_model.RiskScore:
 def test_model_loads_with_sane_thresholds() -> None:
     assert len(MODEL.imminent) > 1000 and len(MODEL.high) > 1000
     assert all(0.0 < t < 1.0 for t in MODEL.thresholds)
-    assert MODEL_PATH.stat().st_size < 3_000_000  # a small data file, not a binary blob
+    assert MODEL_PATH.stat().st_size < 2_000_000  # a small data file, not a binary blob
 
 
 def test_model_is_up_to_date_with_its_training_data() -> None:
@@ -147,6 +147,17 @@ def test_a_model_with_an_escalation_above_its_imminent_threshold_is_refused() ->
     with pytest.raises(ValueError, match="malformed"):
         risk_model.from_json(data)
     data["thresholds"] = [0.5, 0.5]
+    with pytest.raises(ValueError, match="malformed"):
+        risk_model.from_json(data)
+
+
+def test_weights_are_integers_in_units_of_the_weight_scale() -> None:
+    data = json.loads(MODEL_PATH.read_text(encoding="utf-8"))
+    assert data["weight_scale"] == 10 ** risk_train.ROUND
+    name, (imminent, high) = next(iter(data["weights"].items()))
+    assert isinstance(imminent, int) and isinstance(high, int)
+    assert MODEL.imminent.get(name, 0.0) == imminent / data["weight_scale"]
+    data["weight_scale"] = 0
     with pytest.raises(ValueError, match="malformed"):
         risk_model.from_json(data)
 
