@@ -344,8 +344,9 @@ class HeldOks:
         server = ws.connect_to_server()
 
         def to_server(message: str | bytes) -> None:
-            if isinstance(message, str) and json.loads(message).get("type") == "reply":
-                self.reply_refs.add(json.loads(message)["ref"])
+            frame = json.loads(message) if isinstance(message, str) else {}
+            if frame.get("type") == "reply":
+                self.reply_refs.add(frame["ref"])
             server.send(message)
 
         def to_page(message: str | bytes) -> None:
