@@ -17,6 +17,8 @@ import sys
 import pytest
 
 from bot.launcher import ROOT, Stack
+from bot.risk_train import DATA_DIR, TRAIN_SETS, figures, load_rows
+from bot.screen import RiskLevel
 
 pytestmark = pytest.mark.integration
 # Issue 2 targets: imminent flagged imminent 1.0, imminent+high recall >= 0.95, harmless
@@ -55,44 +57,19 @@ def test_heldout_triage_stays_at_its_measured_level(stack: Stack) -> None:
     assert len(outputs) == len(rows)
     assert all(o["intent"] for o in outputs), "Rasa gave no intent"
 
-    pairs = [(r["expected"], o["risk"]) for r, o in zip(rows, outputs, strict=True)]
-    figures = _figures(pairs)
+    pairs = [(RiskLevel.parse(r["expected"]), RiskLevel.parse(o["risk"]))
+             for r, o in zip(rows, outputs, strict=True)]
+    figs = figures(pairs)
     # The same figures without the messages that also occur in a development set (the
     # model was trained on those): greetings, short questions, a few common phrasings.
-    dev = _dev_texts()
-    figures["not_in_a_dev_set"] = _figures(
-        [p for p, r in zip(pairs, rows, strict=True) if r["text"] not in dev])
+    dev = {text for name in TRAIN_SETS for text, _ in load_rows(DATA_DIR / name)}
+    rest = [p for p, r in zip(pairs, rows, strict=True) if r["text"] not in dev]
+    report = {"rows": len(pairs), **figs,
+              "not_in_a_dev_set": {"rows": len(rest), **figures(rest)}}
     reports = ROOT / "var" / "reports"
     reports.mkdir(parents=True, exist_ok=True)
-    (reports / "triage_heldout.json").write_text(json.dumps(figures, indent=2))
-    print(json.dumps(figures))
-    assert figures["imminent_flagged_imminent"] >= FLOOR_IMMINENT, figures
-    assert figures["imminent_high_recall"] >= FLOOR_HIGH_PLUS, figures
-    assert figures["harmless_flagged_high_plus"] <= CEILING_HARMLESS_HIGH_PLUS, figures
-
-
-def _figures(pairs: list[tuple[str, str]]) -> dict[str, object]:
-    def share(selected: list[tuple[str, str]], ok: set[str]) -> float:
-        return sum(got in ok for _, got in selected) / max(len(selected), 1)
-
-    imminent = [p for p in pairs if p[0] == "imminent"]
-    high_plus = [p for p in pairs if p[0] in ("imminent", "high")]
-    harmless = [p for p in pairs if p[0] == "none"]
-    return {
-        "rows": len(pairs),
-        "imminent_rows": len(imminent),
-        "exact": sum(e == g for e, g in pairs) / len(pairs),
-        "imminent_flagged_imminent": share(imminent, {"imminent"}),
-        "imminent_high_recall": share(high_plus, {"imminent", "high"}),
-        "harmless_flagged_high_plus": share(harmless, {"high", "imminent"}),
-        "harmless_flagged_any": share(harmless, {"elevated", "high", "imminent"}),
-    }
-
-
-def _dev_texts() -> set[str]:
-    texts: set[str] = set()
-    for path in sorted((ROOT / "tests/data").glob("triage_dev*.tsv")):
-        with path.open(encoding="utf-8") as fh:
-            texts |= {r["text"] for r in csv.DictReader(fh, delimiter="\t",
-                                                         quoting=csv.QUOTE_NONE)}
-    return texts
+    (reports / "triage_heldout.json").write_text(json.dumps(report, indent=2))
+    print(json.dumps(report))
+    assert figs["imminent_flagged_imminent"] >= FLOOR_IMMINENT, report
+    assert figs["imminent_high_recall"] >= FLOOR_HIGH_PLUS, report
+    assert figs["harmless_flagged_high_plus"] <= CEILING_HARMLESS_HIGH_PLUS, report
